@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian package winoq needs (Debian 12 bookworm). Run as root or with sudo.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ pkg-config
+  libhalide14-0-dev          # Halide 14 generators and AOT compilation
+  libgtest-dev libbenchmark-dev
+  libpng-dev
+  libdnnl-dev                # oneDNN: the peer in the kernel benchmark
+  nlohmann-json3-dev libcli11-dev
+  python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)
+)
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
