@@ -1,5 +1,7 @@
 #include "winoq/conv_params.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -117,6 +119,30 @@ double filter_part_value(Variant v, int q, const std::vector<ComplexD>& U) {
     return 0;
 }
 
+MPlaneGrid m_plane_grid(const WinogradScales& sc, int O) {
+    // Per-plane scales share the power-of-two grid of one base scale so that the output
+    // transform of (M << l) stays exact in int32.
+    MPlaneGrid g;
+    g.base = sc.m;
+    g.scale.assign(O, sc.m);
+    if (sc.m_plane.empty()) return g;
+    if (static_cast<int>(sc.m_plane.size()) != O) throw std::invalid_argument("winoq: need one M scale per output plane");
+    double lo = sc.m_plane[0], hi = sc.m_plane[0];
+    for (double a : sc.m_plane) {
+        check_scale(a, "product M plane");
+        lo = std::min(lo, a);
+        hi = std::max(hi, a);
+    }
+    g.base = std::max(lo, std::ldexp(hi, -kMaxMLeftShift));
+    g.lshift.resize(O);
+    for (int o = 0; o < O; ++o) {
+        g.lshift[o] = static_cast<int32_t>(
+            std::clamp(std::nearbyint(std::log2(sc.m_plane[o] / g.base)), 0.0, double(kMaxMLeftShift)));
+        g.scale[o] = std::ldexp(g.base, g.lshift[o]);
+    }
+    return g;
+}
+
 WinogradConvParams quantize_winograd_conv(Variant v, const ConvShape& s, const float* weights, const float* bias,
                                           const WinogradScales& sc) {
     validate_shape(v, s);
@@ -145,19 +171,25 @@ WinogradConvParams quantize_winograd_conv(Variant v, const ConvShape& s, const f
         p.in_mult.push_back(fp.mult[0]);
         p.in_shift.push_back(fp.shift);
     }
-    for (const OutPlane& o : L.out)
+    const int O = static_cast<int>(L.out.size());
+    const MPlaneGrid grid = m_plane_grid(sc, O);
+    const double m_base = grid.base;
+    const std::vector<double>& m_scale = grid.scale;
+    p.m_lshift = grid.lshift;
+    for (int oi = 0; oi < O; ++oi)
         for (int k = 0; k < s.K; ++k) {
+            const OutPlane& o = L.out[oi];
             double r[2] = {0, 0};
             for (int j = 0; j < o.nterms; ++j) {
                 const ProdPlane& pp = L.prod[o.term[j]];
-                r[j] = o.sign[j] * sc.w[o.term[j]] * sc.act[pp.act] / sc.m;
+                r[j] = o.sign[j] * sc.w[o.term[j]] * sc.act[pp.act] / m_scale[oi];
             }
             const FixedPoint2 fp = make_fixed_point(r[0], r[1]);
             p.m_mult.push_back(fp.mult[0]);
             p.m_mult.push_back(fp.mult[1]);
             p.m_shift.push_back(fp.shift);
         }
-    p.out = make_output_stage(s.K, bias, std::vector<double>(s.K, sc.m), sc.out);
+    p.out = make_output_stage(s.K, bias, std::vector<double>(s.K, m_base), sc.out);
     return p;
 }
 

@@ -108,7 +108,8 @@ void output_transform(const WinogradConvParams& p, const std::vector<int8_t>& M,
             for (int tx = 0; tx < tw; ++tx) {
                 const int t = (b * th + ty) * tw + tx;
                 for (int k = 0; k < K; ++k) {
-                    for (size_t o = 0; o < L.out.size(); ++o) planes[o] = M[(o * T + t) * K + k];
+                    for (size_t o = 0; o < L.out.size(); ++o)
+                        planes[o] = int64_t(M[(o * T + t) * K + k]) * (int64_t(1) << p.m_left_shift(int(o)));
                     const std::vector<int64_t> Y =
                         winoq::output_transform<int64_t>(w, tap_grid_from_out_planes<int64_t>(L, planes, 0), real, 0);
                     for (int a = 0; a < m; ++a)

@@ -13,6 +13,9 @@ namespace winoq {
 // Largest channel count any kernel accepts: keeps every int32 accumulator exact
 // (docs/numerics.md, "Overflow").
 inline constexpr int kMaxChannels = 4096;
+// Per-tap scales of M are the tensor scale times 2^l, l in [0, kMaxMLeftShift]: the output
+// transform then stays exact in int32 as (M << l) (docs/numerics.md, stage 5).
+inline constexpr int kMaxMLeftShift = 12;
 
 struct ConvShape {
     int N = 1, C = 0, H = 0, W = 0, K = 0;
@@ -48,7 +51,9 @@ struct WinogradConvParams {
     std::vector<int32_t> in_mult, in_shift;  // per activation plane (PlaneLayout::act)
     std::vector<int32_t> m_mult;          // [o][k][2], o over PlaneLayout::out
     std::vector<int32_t> m_shift;         // [o][k]
+    std::vector<int32_t> m_lshift;        // [o]: M plane o enters the output transform as M << l; empty = all 0
     OutputStage out;
+    int m_left_shift(int o) const { return m_lshift.empty() ? 0 : m_lshift[o]; }
     int tiles_h() const;
     int tiles_w() const;
     int tiles() const { return shape.N * tiles_h() * tiles_w(); }
@@ -65,9 +70,19 @@ struct WinogradScales {
     double x = 1.0;              // input scale
     std::vector<double> act;     // per activation plane (re and im of a tap must be equal)
     std::vector<double> w;       // per product plane (transformed filter part)
-    double m = 1.0;              // the accumulated product M, per tensor
+    double m = 1.0;              // the accumulated product M, per tensor (used when m_plane is empty)
+    std::vector<double> m_plane; // optional: M per output plane (per tap); rounded to m_base * 2^l
     OutputScales out;
 };
+
+// The scale of each M output plane as the integer pipeline uses it: sc.m for all planes, or,
+// with sc.m_plane, m_base * 2^l (l = lshift[o] in [0, kMaxMLeftShift]) nearest to m_plane[o].
+struct MPlaneGrid {
+    double base = 1.0;              // the common scale the output transform works in
+    std::vector<double> scale;      // per output plane
+    std::vector<int32_t> lshift;    // per output plane; empty for one scale per tensor
+};
+MPlaneGrid m_plane_grid(const WinogradScales& sc, int out_planes);
 
 // Float weights [K][C][kh][kw] (PyTorch order) and bias [K] (nullptr: none) to integer params.
 DirectConvParams quantize_direct_conv(const ConvShape& s, const float* weights, const float* bias, double x_scale,

@@ -1,0 +1,136 @@
+// Direct int8 convolution (3x3 or 1x1, stride 1 or 2, any padding), NHWC, with the shared
+// output stage:
+//
+//   acc(k, x, y) = sum_{ky, kx, c} w[k][ky][kx][c] * in[c][x*s - pad + kx][y*s - pad + ky]
+//   out(k, x, y) = requantize((acc + bias[k]) * mult[k] + res(k, x, y) * res_mult[k], shift[k],
+//                             relu ? 0 : -127)
+//
+// For x86 vpdpbusd (u8 x s8) the activations are read as uint8 in + kActOffset (padding
+// reads 0 + kActOffset), and acc_offset[k] = -kActOffset * (sum of filter k), computed when
+// packing, takes the offset back out exactly.
+//
+// The activations are first copied into `act`, channel-blocked by kChannelBlock:
+// act(c, x, cb, y) = in[cb * kChannelBlock + c][x - pad][y - pad] + kActOffset (1x1: the pixels
+// x*s - pad, y*s - pad), so that the output pixels of a register block sit at constant byte
+// offsets from one pointer per row.
+//
+// Runtime contract (runtime/src/conv_kernels_direct.cpp packs it):
+//   act_scratch (c: 16, x, cb: C/16, y, n) uint8, mins 0: the second output, exactly the act
+//            pixels the output reads (3x3: (out - 1) * stride + 3; 1x1: out) in x and y
+//   input    (c, x, y, n) int8 NHWC, C a multiple of kChannelBlock (the runtime zero-pads)
+//   weights  packed as direct_conv_layout.h says, zero for k >= K and padded channels; Kp a
+//            multiple of 16 * k_vectors
+//   acc_offset, bias, mult, res_mult, shift: (k) int32, extent >= K
+//   residual_in (k, x, y, n) int8 of the output's shape (read only when `residual` is true)
+//   output   (k, x, y, n) int8 NHWC
+#include "Halide.h"
+#include "direct_conv_layout.h"
+#include "direct_conv_schedule.h"
+#include "halide_ops.h"
+#include "kernel_layout.h"
+#include "winoq/requantize.h"
+
+namespace {
+
+using namespace Halide;
+using winoq::halide::i64;
+constexpr int kChannelBlock = winoq::kernels::kDirectChannelBlock;
+constexpr int kWeightLanes = winoq::kernels::kDirectWeightLanes;
+
+class DirectConv : public Generator<DirectConv> {
+public:
+    GeneratorParam<int> kernel{"kernel", 3};
+    GeneratorParam<int> stride{"stride", 1};
+    GeneratorParam<bool> residual{"residual", false};
+    // Schedule knobs (schedules/direct_conv_schedule.h).
+    GeneratorParam<int> k_vectors{"k_vectors", 1};
+    GeneratorParam<int> tile_x{"tile_x", 8};
+    GeneratorParam<int> tile_y{"tile_y", 3};
+    GeneratorParam<int> tile_y_w7{"tile_y_w7", 4};
+    GeneratorParam<int> unroll_c{"unroll_c", 4};
+    GeneratorParam<bool> parallel{"parallel", true};
+
+    Input<Buffer<int8_t>> input{"input", 4};
+    Input<Buffer<int8_t>> weights{"weights", 7};
+    Input<Buffer<int32_t>> acc_offset{"acc_offset", 1};
+    Input<Buffer<int32_t>> bias{"bias", 1};
+    Input<Buffer<int32_t>> mult{"mult", 1};
+    Input<Buffer<int32_t>> res_mult{"res_mult", 1};
+    Input<Buffer<int32_t>> shift{"shift", 1};
+    Input<int32_t> pad{"pad"};  // zero padding on every side (ConvShape::pad)
+    Input<bool> relu{"relu"};
+    Input<Buffer<int8_t>> residual_in{"residual_in", 4};
+    Output<Buffer<int8_t>> output{"output", 4};
+    // The channel-blocked activation copy, a second output so that its memory is the
+    // engine's kept scratch (no allocation per call).
+    Output<Buffer<uint8_t>> act_scratch{"act_scratch", 5};
+
+    void generate() {
+        const int kk = kernel, s = stride;
+        if ((kk != 1 && kk != 3) || (s != 1 && s != 2))
+            throw std::invalid_argument("direct_conv: kernel 1 or 3, stride 1 or 2");
+        const Expr pd = pad;
+        const Var &k = f.k, &x = f.x, &y = f.y, &n = f.n, &c = f.c, &cb = f.cb;
+
+        // Zero padding in x and y only: the channel extent is already a multiple of the block.
+        const Expr W = input.dim(1).extent(), H = input.dim(2).extent();
+        Func padded = BoundaryConditions::constant_exterior(input, cast<int8_t>(0),
+                                                            {{Expr(), Expr()}, {0, W}, {0, H}, {Expr(), Expr()}});
+        // A 1x1 kernel reads each input pixel at most once: act then holds only the pixels it
+        // reads (stride applied here, not in conv), which saves 3/4 of the copy at stride 2.
+        const int act_stride = kk == 1 ? s : 1, conv_stride = s / act_stride;
+        act_scratch(c, x, cb, y, n) = cast<uint8_t>(
+            cast<int16_t>(padded(cb * kChannelBlock + c, x * act_stride - pd, y * act_stride - pd, n)) +
+            winoq::kernels::kActOffset);
+        f.act = Func(act_scratch);
+
+        constexpr int c4_per_block = kChannelBlock / 4;
+        f.r = RDom({{0, 4}, {0, c4_per_block}, {0, weights.dim(4).extent()}, {0, kk}, {0, kk}}, "r");
+        const RVar ci = f.r[0], c4i = f.r[1], rcb = f.r[2], kx = f.r[3], ky = f.r[4];
+        // Accumulators with the output channel split as k = 16 kv + kl (the weight layout).
+        const Var &kl = f.kl, &kv = f.kv;
+        f.conv(kl, kv, x, y, n) = 0;
+        const Expr a = f.act(4 * c4i + ci, x * conv_stride + kx, rcb, y * conv_stride + ky, n);
+        f.conv(kl, kv, x, y, n) += cast<int32_t>(weights(ci, kl, c4i, kv, rcb, kx, ky)) * cast<int32_t>(a);
+        const Expr acc = f.conv(k % kWeightLanes, k / kWeightLanes, x, y, n);
+
+        // The shared output stage (requantize.h), in int64 like the reference.
+        Expr sum = (i64(acc) + i64(acc_offset(k)) + i64(bias(k))) * i64(mult(k));
+        if (residual) sum += i64(residual_in(k, x, y, n)) * i64(res_mult(k));
+        const Expr lo = select(relu, 0, -winoq::kQMax);
+        output(k, x, y, n) = cast<int8_t>(winoq::halide::requantize_expr(sum, shift(k), lo));
+        f.out = Func(output);
+    }
+
+    void schedule() {
+        // Dense innermost dimensions and the packed weight layout (constant offsets).
+        input.dim(0).set_stride(1);
+        output.dim(0).set_min(0).set_stride(1);
+        act_scratch.dim(0).set_bounds(0, kChannelBlock).set_stride(1);
+        act_scratch.dim(1).set_min(0).set_stride(kChannelBlock);
+        if (residual) residual_in.dim(0).set_stride(1);
+        const int wdims[3] = {4, kWeightLanes, kChannelBlock / 4};
+        Expr stride = 1;
+        for (int d = 0; d < 3; ++d) {
+            weights.dim(d).set_bounds(0, wdims[d]).set_stride(stride);
+            stride *= wdims[d];
+        }
+        weights.dim(3).set_stride(stride);
+
+        winoq::schedules::DirectConvKnobs kn;
+        kn.k_vectors = k_vectors;
+        kn.tile_x = tile_x;
+        kn.tile_y = tile_y;
+        kn.tile_y_w7 = tile_y_w7;
+        kn.unroll_c = unroll_c;
+        kn.parallel = parallel;
+        winoq::schedules::schedule_direct_conv(f, kn, output.dim(1).extent(), output.dim(2).extent());
+    }
+
+private:
+    winoq::schedules::DirectConvFuncs f;
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(DirectConv, winoq_direct_conv)

@@ -1,0 +1,113 @@
+// How the Halide Winograd kernels lay out the Winograd domain in memory. Shared by the
+// generators, the runtime packer (runtime/src/conv_kernels_winograd.cpp) and the tests, so
+// every side agrees; derived from winoq::plane_layout, never re-typed.
+//
+// The GEMM runs in "sections" of identical groups, one AOT pipeline per section kind:
+//   real:    one group per real tap: 1 product plane -> 1 output plane
+//   complex: one group per complex representative tap (cf43: 3 product planes -> re, im;
+//            cf43m4: 4 product planes -> re, im)
+// Internal order of product planes q' and output planes o': all real groups first, then the
+// complex groups, each group's planes contiguous (q' = R + g*np + j, o' = R + g*2 + part).
+// X (GEMM input) keeps the PlaneLayout::act order.
+#pragma once
+
+#include <stdexcept>
+#include <vector>
+
+#include "winoq/transforms.h"
+
+namespace winoq::kernels {
+
+// X holds value + kActOffset as uint8 so that x86 vpdpbusd (u8 x s8) applies; the GEMM adds
+// acc_offset = -kActOffset * sum_c W back. The one place this offset is defined.
+inline constexpr int kActOffset = 128;
+inline constexpr int kChannelAlign = 4;      // X channels: c4 = round_up(C, 4) (4-byte dot products)
+inline constexpr int kOutChannelAlign = 16;  // W / M output channels: k16 = round_up(K, 16)
+
+inline int round_up(int x, int a) { return (x + a - 1) / a * a; }
+
+struct GemmSection {
+    int groups = 0;   // number of groups
+    int np = 0;       // product planes per group
+    int no = 0;       // output planes per group
+    int q0 = 0;       // first internal product plane
+    int o0 = 0;       // first internal output plane
+    // Output part p (0..no-1) = requantize(sum_{j < nterms[p]} acc[term[p][j]] * mult_j): terms
+    // are group-local product indices.
+    int nterms[2] = {0, 0};
+    int term[2][2] = {{0, 0}, {0, 0}};
+    std::vector<int> act;  // [g * np + j]: the X plane (PlaneLayout::act index) product j of group g reads
+};
+
+struct KernelLayout {
+    GemmSection real, complex;      // complex.groups == 0 for real-only variants
+    std::vector<int> prod_of;       // internal q' -> PlaneLayout::prod index
+    std::vector<int> out_of;        // internal o' -> PlaneLayout::out index
+    std::vector<int> out_internal;  // PlaneLayout::out index -> internal o'
+};
+
+inline KernelLayout kernel_layout(Variant v) {
+    const PlaneLayout& L = plane_layout(v);
+    KernelLayout K;
+    std::vector<std::vector<int>> cprods, couts;  // per complex rep tap: its product and out planes
+    for (size_t t = 0; t < L.taps.size(); ++t) {
+        const TapInfo& ti = L.taps[t];
+        if (ti.conj) continue;
+        std::vector<int> prods, outs;
+        for (size_t q = 0; q < L.prod.size(); ++q)
+            if (L.prod[q].tap == int(t)) prods.push_back(int(q));
+        for (size_t o = 0; o < L.out.size(); ++o)
+            if (L.out[o].tap == int(t)) outs.push_back(int(o));
+        if (ti.real) {
+            if (prods.size() != 1 || outs.size() != 1 || L.out[outs[0]].nterms != 1 || L.out[outs[0]].term[0] != prods[0])
+                throw std::logic_error("winoq: unexpected real tap structure");
+            K.prod_of.push_back(prods[0]);
+            K.out_of.push_back(outs[0]);
+            K.real.act.push_back(L.prod[prods[0]].act);
+        } else {
+            cprods.push_back(prods);
+            couts.push_back(outs);
+        }
+    }
+    K.real.groups = int(K.real.act.size());
+    K.real.np = K.real.no = 1;
+    K.real.nterms[0] = 1;
+    K.complex.q0 = K.complex.o0 = K.real.groups;
+    K.complex.groups = int(cprods.size());
+    K.complex.no = 2;
+    for (size_t g = 0; g < cprods.size(); ++g) {
+        const std::vector<int>& prods = cprods[g];
+        const std::vector<int>& outs = couts[g];
+        if (outs.size() != 2 || (g > 0 && int(prods.size()) != K.complex.np))
+            throw std::logic_error("winoq: complex taps with different structures");
+        K.complex.np = int(prods.size());
+        for (int part = 0; part < 2; ++part) {
+            const OutPlane& op = L.out[outs[part]];
+            int nterms = op.nterms, term[2] = {0, 0};
+            for (int j = 0; j < nterms; ++j) {
+                term[j] = -1;
+                for (size_t i = 0; i < prods.size(); ++i)
+                    if (prods[i] == op.term[j]) term[j] = int(i);
+                if (term[j] < 0) throw std::logic_error("winoq: output plane uses another tap's product");
+            }
+            if (g > 0 && (nterms != K.complex.nterms[part] || term[0] != K.complex.term[part][0] ||
+                          term[1] != K.complex.term[part][1]))
+                throw std::logic_error("winoq: complex taps with different term structures");
+            K.complex.nterms[part] = nterms;
+            K.complex.term[part][0] = term[0];
+            K.complex.term[part][1] = term[1];
+        }
+        for (int q : prods) {
+            K.prod_of.push_back(q);
+            K.complex.act.push_back(L.prod[q].act);
+        }
+        for (int o : outs) K.out_of.push_back(o);
+    }
+    K.out_internal.assign(L.out.size(), -1);
+    for (size_t i = 0; i < K.out_of.size(); ++i) K.out_internal[K.out_of[i]] = int(i);
+    if (K.prod_of.size() != L.prod.size() || K.out_of.size() != L.out.size())
+        throw std::logic_error("winoq: kernel layout does not cover every plane");
+    return K;
+}
+
+}  // namespace winoq::kernels

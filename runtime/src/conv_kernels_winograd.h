@@ -1,0 +1,59 @@
+// Private: the Winograd engine of ConvKernel, with its stages exposed for the tests
+// (tests/winograd_kernels_test.cpp compares each stage with winoq::reference).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <HalideRuntime.h>
+
+#include "conv_kernels_impl.h"
+#include "kernel_layout.h"
+
+namespace winoq::kernels_detail {
+
+class WinogradEngine final : public ConvEngine {
+public:
+    explicit WinogradEngine(const WinogradConvParams& p);  // validates and packs
+    void run(const int8_t* in, const int8_t* residual, int8_t* out) override;
+
+    // The three stages run() chains.
+    void input_transform(const int8_t* in);                       // in -> X
+    void gemm();                                                  // X -> M
+    void output_transform(const int8_t* residual, int8_t* out);  // M -> out
+
+    // X: uint8 (c4, t, pa), value + kernels::kActOffset, element [(pa*T + t)*c4 + c].
+    const std::vector<uint8_t>& X() const { return X_; }
+    // M: int8 (k16, t, o'), o' the internal plane order, element [(o'*T + t)*k16 + k].
+    const std::vector<int8_t>& M() const { return M_; }
+    const kernels::KernelLayout& layout() const { return KL_; }
+    int c4() const { return c4_; }
+    int k16() const { return k16_; }
+    int tiles() const { return T_; }
+
+private:
+    struct Section {
+        const kernels::GemmSection* sec = nullptr;
+        int (*fn)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
+                  halide_buffer_t*, halide_buffer_t*) = nullptr;
+        const char* name = "";
+        std::vector<int32_t> act_map;  // (j, g)
+    };
+    void gemm_section(Section& s);
+
+    WinogradConvParams p_;
+    kernels::KernelLayout KL_;
+    int c4_ = 0, k16_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
+    std::vector<int32_t> in_mult_, in_shift_;  // (pa)
+    std::vector<int8_t> W_;                    // (4, k16, c4/4, q')
+    std::vector<int32_t> acc_offset_;          // (k16, q')
+    std::vector<int32_t> m_mult_;              // (k16, 2, o')
+    std::vector<int32_t> m_shift_;             // (k16, o')
+    std::vector<int32_t> m_lshift_;            // (o')
+    OutputStageBuffers stage_;
+    std::vector<uint8_t> X_;
+    std::vector<int8_t> M_;
+    Section real_, complex_;
+};
+
+}  // namespace winoq::kernels_detail

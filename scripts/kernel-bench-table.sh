@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Turns one JSON output of winoq-kernel-bench into the markdown table of docs/benchmarks.md:
+# per layer, the median time of every kernel, its GMAC/s (direct-convolution MACs / time) and
+# its speed-up over winoq `direct` and over oneDNN (time of the other / own time, > 1 = faster),
+# followed by the two performance goals. Every number comes from the one JSON file given.
+#   usage: scripts/kernel-bench-table.sh run.json
+# run.json from: winoq-kernel-bench --benchmark_out=run.json --benchmark_out_format=json
+# (the default repetitions report medians). Needs only Debian's /usr/bin/python3.
+set -euo pipefail
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+  echo "usage: $0 run.json   (JSON written by winoq-kernel-bench --benchmark_out=run.json)" >&2
+  exit 2
+fi
+exec /usr/bin/python3 - "$1" <<'PY'
+import json, sys
+
+KERNELS = ["direct", "f23", "f43", "cf43", "cf43m4", "onednn"]
+with open(sys.argv[1]) as f:
+    run = json.load(f)
+ctx = run["context"]
+
+# layer -> kernel -> (median real time in us, GMAC/s, label)
+rows, layers = {}, []
+to_us = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+for b in run["benchmarks"]:
+    if b.get("run_type") != "aggregate" or b.get("aggregate_name") != "median":
+        continue
+    parts = b["run_name"].split("/")  # conv3x3/<layer>/<kernel>/real_time
+    layer, kernel = parts[1], parts[2]
+    if layer not in rows:
+        rows[layer] = {}
+        layers.append(layer)
+    rows[layer][kernel] = (b["real_time"] * to_us[b["time_unit"]], b["GMAC/s"], b.get("label", ""))
+if not layers:
+    sys.exit("no median aggregates in %s: run with repetitions > 1 (the default)" % sys.argv[1])
+
+def ratio(layer, other, kernel):
+    r = rows[layer]
+    if other not in r or kernel not in r:
+        return "–"
+    return "%.2fx" % (r[other][0] / r[kernel][0])
+
+onednn_impls = sorted({r["onednn"][2] for r in rows.values() if "onednn" in r})
+print("oneDNN %s, ONEDNN_MAX_CPU_ISA=%s, implementation: %s; date %s; %s CPUs; winoq kernels: %s"
+      % (ctx.get("onednn_version", "?"), ctx.get("ONEDNN_MAX_CPU_ISA", "?"), ", ".join(onednn_impls) or "–",
+         ctx.get("date", "?"), ctx.get("num_cpus", "?"), ctx.get("winoq_kernels", "?")))
+print()
+print("| layer | kernel | median time (µs) | GMAC/s | speed-up vs direct | speed-up vs oneDNN |")
+print("|---|---|---:|---:|---:|---:|")
+for layer in layers:
+    for k in KERNELS:
+        if k not in rows[layer]:
+            continue
+        t, g, _ = rows[layer][k]
+        print("| %s | %s | %.1f | %.1f | %s | %s |" % (layer, k, t, g, ratio(layer, "direct", k), ratio(layer, "onednn", k)))
+print()
+
+def goal(text, checks):
+    if not checks:
+        print("- %s: not measured (no data)" % text)
+        return
+    met = all(ok for _, ok, _ in checks)
+    detail = ", ".join("%s %s" % (layer, value) for layer, _, value in checks)
+    print("- %s: **%s** (%s)" % (text, "met" if met else "not met", detail))
+
+g1 = []
+for layer in layers:
+    r = rows[layer]
+    if "direct" in r and "onednn" in r:
+        q = r["direct"][0] / r["onednn"][0]
+        g1.append((layer, q <= 1.5, "%.3g" % q))
+goal("`direct` within 1.5x of oneDNN (time of direct / time of oneDNN <= 1.5 on every layer; "
+     "the goal is set against oneDNN limited to AVX-512 VNNI)", g1)
+g2 = []
+for layer in layers:
+    r = rows[layer]
+    if layer.startswith("r18") and "direct" in r and "cf43" in r:
+        g2.append((layer, r["cf43"][0] < r["direct"][0], "%.2fx" % (r["direct"][0] / r["cf43"][0])))
+goal("`cf43` faster than `direct` on every ResNet-18 layer (speed-up of cf43 over direct)", g2)
+PY

@@ -1,0 +1,16 @@
+# Fails unless every assembly listing in ASM_FILES (a ;-list) contains PATTERN.
+# Used by ctest: the VNNI GEMM kernels must really use the int8 dot-product instruction.
+if(NOT ASM_FILES OR NOT PATTERN)
+  message(FATAL_ERROR "usage: cmake -DASM_FILES=a.s;b.s -DPATTERN=vpdpbusd -P assembly_check_test.cmake")
+endif()
+foreach(f IN LISTS ASM_FILES)
+  if(NOT EXISTS "${f}")
+    message(FATAL_ERROR "missing assembly listing ${f} (build the ALL target first)")
+  endif()
+  file(STRINGS "${f}" hits REGEX "^[ \t]+${PATTERN}[ \t]")
+  list(LENGTH hits n)
+  if(n EQUAL 0)
+    message(FATAL_ERROR "${f}: no ${PATTERN} instruction")
+  endif()
+  message(STATUS "${f}: ${n} x ${PATTERN}")
+endforeach()

@@ -1,0 +1,129 @@
+// A QConv in float mode (quantizers off) computes the convolution exactly through the
+// Winograd domain: it equals torch::conv2d (padding 1), values and gradients, for every
+// variant and for odd map sizes that leave partial tiles. In fake-quant mode it simulates
+// the integer pipeline: its output agrees with integer mode up to rare one-step rounding ties.
+#include <gtest/gtest.h>
+
+#include "trainer/layers/quant_conv.h"
+
+namespace winoq::train {
+namespace {
+
+const std::vector<std::string> kVariants = {"direct", "f23", "f43", "cf43", "cf43m4"};
+
+QConv make_conv(const std::string& variant, int C, int K, bool relu = false) {
+    QConvOptions o;
+    o.name = "test";
+    o.in = C;
+    o.out = K;
+    o.variant = variant;
+    o.relu = relu;
+    QConv conv(o);
+    torch::NoGradGuard ng;
+    conv->bias.uniform_(-0.5, 0.5);
+    return conv;
+}
+
+double max_rel_diff(const torch::Tensor& a, const torch::Tensor& b) {
+    return ((a - b).abs().max() / b.abs().max()).item<double>();
+}
+
+TEST(WinogradLayer, FloatModeEqualsConv2dInFloat32) {
+    torch::manual_seed(1);
+    for (const std::string& v : kVariants) {
+        QConv conv = make_conv(v, 5, 7);
+        conv->set_mode(Mode::kFloat);
+        const torch::Tensor x = torch::randn({2, 5, 9, 11});
+        const torch::Tensor y = conv->forward({x}).v;
+        const torch::Tensor ref = torch::conv2d(x, conv->weight, conv->bias, 1, 1);
+        ASSERT_EQ(y.sizes(), ref.sizes()) << v;
+        EXPECT_LT(max_rel_diff(y, ref), 1e-4) << v;
+    }
+}
+
+TEST(WinogradLayer, FloatModeEqualsConv2dInFloat64WithGradients) {
+    torch::manual_seed(2);
+    for (const std::string& v : kVariants) {
+        QConv conv = make_conv(v, 3, 4);
+        conv->to(torch::kDouble);
+        conv->set_mode(Mode::kFloat);
+        for (const auto& hw : std::vector<std::pair<int, int>>{{8, 8}, {7, 5}, {1, 3}}) {
+            torch::Tensor x = torch::randn({2, 3, hw.first, hw.second}, torch::kDouble).requires_grad_(true);
+            const torch::Tensor gy = torch::randn({2, 4, hw.first, hw.second}, torch::kDouble);
+            (conv->forward({x}).v * gy).sum().backward();
+            const torch::Tensor gx = x.grad().clone(), gw = conv->weight.grad().clone();
+            x.grad().zero_();
+            conv->weight.grad().zero_();
+            const torch::Tensor ref = torch::conv2d(x, conv->weight, conv->bias, 1, 1);
+            (ref * gy).sum().backward();
+            EXPECT_LT(max_rel_diff(conv->forward({x}).v, ref), 1e-12) << v << " " << hw.first << "x" << hw.second;
+            EXPECT_LT(max_rel_diff(gx, x.grad()), 1e-12) << v;
+            EXPECT_LT(max_rel_diff(gw, conv->weight.grad()), 1e-12) << v;
+            conv->weight.grad().zero_();
+            conv->bias.grad().zero_();
+        }
+    }
+}
+
+TEST(WinogradLayer, StridedAndPointwiseDirectLayersEqualConv2d) {
+    torch::manual_seed(3);
+    for (const auto& ks : std::vector<std::pair<int, int>>{{3, 2}, {1, 2}, {1, 1}}) {
+        QConvOptions o;
+        o.in = 4;
+        o.out = 6;
+        o.kernel = ks.first;
+        o.stride = ks.second;
+        o.variant = "direct";
+        QConv conv(o);
+        conv->set_mode(Mode::kFloat);
+        const torch::Tensor x = torch::randn({2, 4, 9, 10});
+        EXPECT_LT(max_rel_diff(conv->forward({x}).v, torch::conv2d(x, conv->weight, conv->bias, ks.second, ks.first / 2)),
+                  1e-5);
+    }
+}
+
+TEST(WinogradLayer, RejectsVariantsThatCannotRunTheShape) {
+    QConvOptions o;
+    o.in = 4;
+    o.out = 4;
+    o.stride = 2;
+    o.variant = "cf43";
+    EXPECT_THROW(QConv{o}, std::invalid_argument);
+    o.stride = 1;
+    o.variant = "f63";
+    EXPECT_THROW(QConv{o}, std::invalid_argument);
+}
+
+// Calibrate every quantizer of `conv` (max clipping) on x, with x itself on the int8 grid.
+void calibrate(QConv& conv, const torch::Tensor& x) {
+    conv->set_mode(Mode::kFloat);
+    conv->set_quant_state(QuantState::kObserve);
+    conv->forward({x});
+    CalibrationOptions o;
+    o.method = ClipMethod::kMse;
+    for (Quantizer& q : conv->quantizers()) q->finish_calibration(o);
+}
+
+TEST(WinogradLayer, FakeQuantModeSimulatesIntegerMode) {
+    torch::manual_seed(4);
+    for (const std::string& v : kVariants) {
+        QConv conv = make_conv(v, 8, 6, true);
+        conv->to(torch::kDouble);
+        const double x_scale = 0.03;
+        const torch::Tensor xq = torch::randint(-127, 128, {2, 8, 10, 9}, torch::kLong);
+        const torch::Tensor x = xq.to(torch::kDouble) * x_scale;
+        calibrate(conv, x);
+        conv->set_mode(Mode::kFakeQuant);
+        const torch::Tensor sim = conv->forward({x}).v;
+        conv->set_mode(Mode::kInteger);
+        const Act out = conv->forward({xq, x_scale});
+        const torch::Tensor diff = (sim / out.scale - out.v.to(torch::kDouble)).abs();
+        // Only a few outputs may land one step away (ties, the bias rounded to int32).
+        EXPECT_LE(diff.max().item<double>(), 1.0 + 1e-6) << v;
+        EXPECT_LT((diff > 0.5).to(torch::kDouble).mean().item<double>(), 0.01) << v;
+        EXPECT_GT((out.v > 0).to(torch::kDouble).mean().item<double>(), 0.1) << v << ": output should not be all zero";
+    }
+}
+
+}  // namespace
+}  // namespace winoq::train

@@ -1,0 +1,25 @@
+// winoq-train: Winograd-aware quantization-aware training of ResNets with learned clipping
+// factors (libtorch), post-training calibration, integer-mode evaluation, MAC counts.
+#include <cstdio>
+#include <exception>
+
+#include "trainer/cli/commands.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"winoq-train: Winograd-aware int8 quantization-aware training (libtorch)"};
+    app.require_subcommand(1);
+    winoq::train::cli::add_train_command(app);
+    winoq::train::cli::add_eval_command(app);
+    winoq::train::cli::add_calibrate_command(app);
+    winoq::train::cli::add_macs_command(app);
+    winoq::train::cli::add_step_time_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "winoq-train: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,130 @@
+// winoq-train train: FP32 fine-tuning or quantization-aware training.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "trainer/cli/commands.h"
+#include "trainer/cli/common.h"
+#include "trainer/train/calibrate.h"
+#include "trainer/train/checkpoint.h"
+#include "trainer/train/evaluate.h"
+#include "trainer/train/model_source.h"
+#include "trainer/train/trainer.h"
+
+namespace winoq::train::cli {
+namespace {
+
+struct TrainArgs {
+    DataOptions data;
+    ModelOptions model;
+    RuntimeOptions runtime;
+    CalibOptions calib;
+    TrainOptions train;
+    std::string from;
+    bool resume = false, no_flip = false, no_nesterov = false, no_progress = false;
+    int crop_pad = -1;
+};
+
+void run(TrainArgs& a) {
+    namespace fs = std::filesystem;
+    const torch::Device dev = apply_runtime(a.runtime);
+    Data data = load_data(a.data, true, true);
+    TrainOptions o = a.train;
+    o.seed = a.runtime.seed;
+    o.augmentation = data.augmentation;
+    if (a.crop_pad >= 0) o.augmentation.pad = a.crop_pad;
+    if (a.no_flip) o.augmentation.flip = false;
+    o.optim.nesterov = !a.no_nesterov;
+    o.progress = !a.no_progress;
+    o.val_limit = 0;  // data.val is already cut to --val-limit
+
+    const std::string ckpt = (fs::path(o.out_dir) / "checkpoint.pt").string();
+    ResNet model{nullptr};
+    int start_epoch = 0;
+    std::string resume_from;
+    if (a.resume && fs::exists(ckpt)) {
+        CheckpointInfo info;
+        model = load_checkpoint_model(ckpt, &info);
+        start_epoch = info.epoch;
+        resume_from = ckpt;
+        std::fprintf(stderr, "winoq-train: resuming %s after epoch %d\n", ckpt.c_str(), start_epoch);
+    } else {
+        if (a.resume) std::fprintf(stderr, "winoq-train: --resume: no %s yet, starting afresh\n", ckpt.c_str());
+        std::string summary;
+        model = build_model(model_config(a.model, data), a.from, &summary);
+        std::fprintf(stderr, "winoq-train: model %s, %s\n", model->config().to_json().dump().c_str(), summary.c_str());
+    }
+    model->to(dev);
+    if (model->config().quantized()) {
+        if (model->config().batchnorm) throw std::invalid_argument("quantized models have no BatchNorm: drop --batchnorm");
+        if (!all_calibrated(model)) {
+            const CalibrationOptions co = calibration_options(a.calib, model->config().per_tap);
+            calibrate(model, data.train, data.norm, co, a.calib.images, 128, a.runtime.seed);
+            const EvalResult v = evaluate(model, data.val, data.norm, Mode::kFakeQuant, 256, 2000);
+            std::fprintf(stderr, "winoq-train: calibrated clipping factors (%s); fake-quant top-1 on %ld validation images: %.2f%%\n",
+                         a.calib.method.c_str(), long(v.images), v.top1);
+        }
+        model->set_mode(Mode::kFakeQuant);
+    } else {
+        model->set_mode(Mode::kFloat);
+    }
+    const nlohmann::json meta = {{"from", a.from}, {"data", a.data.dataset}, {"train_images", data.train.size()},
+                                 {"val_images", data.val.size()}};
+    train_model(model, data.train, &data.val, data.norm, o, start_epoch, resume_from, meta);
+
+    const Mode mode = report_mode(model->config());
+    const EvalResult r = evaluate(model, data.val, data.norm, mode);
+    const nlohmann::json result = {{"top1", r.top1},
+                                   {"images", r.images},
+                                   {"mode", mode == Mode::kInteger ? "integer" : "float"},
+                                   {"model", model->config().to_json()},
+                                   {"checkpoint", ckpt}};
+    if (!o.out_dir.empty()) {
+        std::ofstream f(fs::path(o.out_dir) / "result.json");
+        f << result.dump(2) << "\n";
+    }
+    print_json(result);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+    auto a = std::make_shared<TrainArgs>();
+    CLI::App* cmd = app.add_subcommand("train", "Fine-tune (FP32) or quantization-aware train (int8) a ResNet");
+    add_data_options(cmd, a->data, true);
+    add_model_options(cmd, a->model);
+    add_runtime_options(cmd, a->runtime);
+    add_calibration_options(cmd, a->calib);
+    cmd->add_option("--from", a->from, "Start from a PyTorch safetensors file or a winoq-train checkpoint");
+    cmd->add_option("--out", a->train.out_dir, "Run folder: checkpoint.pt, best.pt, log.csv, log.json, result.json")
+        ->required();
+    cmd->add_flag("--resume", a->resume, "Continue from OUT/checkpoint.pt (model, optimizer, epoch)");
+    cmd->add_option("--epochs", a->train.epochs, "Epochs in total")->capture_default_str();
+    cmd->add_option("--batch-size", a->train.batch_size, "Images per step")->capture_default_str();
+    cmd->add_option("--optimizer", a->train.optim.optimizer, "sgd or adam")
+        ->check(CLI::IsMember({"sgd", "adam"}))
+        ->capture_default_str();
+    cmd->add_option("--lr", a->train.optim.lr, "Base learning rate")->capture_default_str();
+    cmd->add_option("--momentum", a->train.optim.momentum, "SGD momentum")->capture_default_str();
+    cmd->add_flag("--no-nesterov", a->no_nesterov, "Plain instead of Nesterov momentum");
+    cmd->add_option("--wd,--weight-decay", a->train.optim.weight_decay, "Weight decay of the conv / linear weights")
+        ->capture_default_str();
+    cmd->add_option("--alpha-lr-mult", a->train.optim.alpha_lr_mult, "Learning-rate factor of the clipping factors")
+        ->capture_default_str();
+    cmd->add_option("--schedule", a->train.optim.schedule, "cosine, step or constant")
+        ->check(CLI::IsMember({"cosine", "step", "constant"}))
+        ->capture_default_str();
+    cmd->add_option("--milestones", a->train.optim.milestones,
+                    "Step schedule: epochs (or fractions of the run, all < 1) where lr *= gamma")
+        ->delimiter(',');
+    cmd->add_option("--gamma", a->train.optim.gamma, "Step schedule factor")->capture_default_str();
+    cmd->add_option("--warmup", a->train.optim.warmup_epochs, "Linear warm-up epochs")->capture_default_str();
+    cmd->add_option("--crop-pad", a->crop_pad, "Random-crop padding (default: 4 CIFAR-10, 2 Fashion-MNIST; 0 off)");
+    cmd->add_flag("--no-flip", a->no_flip, "No random horizontal flips");
+    cmd->add_option("--max-steps", a->train.max_steps, "At most N steps per epoch (smoke tests, timing)");
+    cmd->add_flag("--val-integer", a->train.val_integer, "Validate int8 models in integer mode every epoch (slower)");
+    cmd->add_flag("--no-progress", a->no_progress, "No progress line");
+    cmd->callback([a] { run(*a); });
+}
+
+}  // namespace winoq::train::cli

@@ -1,0 +1,101 @@
+#include "trainer/train/checkpoint.h"
+
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "trainer/train/state.h"
+
+namespace winoq::train {
+namespace {
+
+constexpr int64_t kFormatVersion = 1;
+
+torch::serialize::InputArchive open(const std::string& path) {
+    if (!std::filesystem::exists(path)) throw std::runtime_error("winoq-train: no checkpoint " + path);
+    torch::serialize::InputArchive ar;
+    try {
+        ar.load_from(path);
+    } catch (const c10::Error& e) {
+        throw std::runtime_error("winoq-train: " + path + " is not a winoq-train checkpoint (" + e.what_without_backtrace() + ")");
+    }
+    return ar;
+}
+
+std::string read_string(torch::serialize::InputArchive& ar, const std::string& key, const std::string& path) {
+    c10::IValue v;
+    if (!ar.try_read(key, v) || !v.isString())
+        throw std::runtime_error("winoq-train: " + path + " is not a winoq-train checkpoint (no " + key + ")");
+    return v.toStringRef();
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nlohmann::json& meta,
+                     torch::optim::Optimizer* optimizer) {
+    torch::serialize::OutputArchive ar;
+    ar.write("format", c10::IValue(kFormatVersion));
+    ar.write("config", c10::IValue(model->config().to_json().dump()));
+    ar.write("epoch", c10::IValue(int64_t(epoch)));
+    ar.write("meta", c10::IValue(meta.dump()));
+    // Tensors under indexed keys; their names in one string (archive keys stay plain).
+    const StateDict state = state_dict(*model);
+    std::string names;
+    int64_t i = 0;
+    for (const auto& [name, t] : state) {
+        names += name + "\n";
+        ar.write("t" + std::to_string(i++), t);
+    }
+    ar.write("names", c10::IValue(names));
+    if (optimizer) {
+        torch::serialize::OutputArchive opt;
+        optimizer->save(opt);
+        ar.write("optimizer", opt);
+    }
+    const std::string tmp = path + ".tmp";
+    ar.save_to(tmp);
+    std::filesystem::rename(tmp, path);
+}
+
+CheckpointInfo read_checkpoint_info(const std::string& path) {
+    torch::serialize::InputArchive ar = open(path);
+    CheckpointInfo info;
+    info.config = ModelConfig::from_json(nlohmann::json::parse(read_string(ar, "config", path)));
+    info.meta = nlohmann::json::parse(read_string(ar, "meta", path));
+    c10::IValue e;
+    if (ar.try_read("epoch", e)) info.epoch = static_cast<int>(e.toInt());
+    return info;
+}
+
+ResNet load_checkpoint_model(const std::string& path, CheckpointInfo* info_out) {
+    const CheckpointInfo info = read_checkpoint_info(path);
+    torch::serialize::InputArchive ar = open(path);
+    std::stringstream names(read_string(ar, "names", path));
+    StateDict state;
+    std::string name;
+    for (int64_t i = 0; std::getline(names, name); ++i) {
+        torch::Tensor t;
+        if (!ar.try_read("t" + std::to_string(i), t))
+            throw std::runtime_error("winoq-train: checkpoint " + path + " lacks tensor " + name);
+        state[name] = t;
+    }
+    ResNet model(info.config);
+    const LoadReport r = load_state_dict(*model, state);
+    if (!r.missing.empty() || !r.mismatched.empty())
+        throw std::runtime_error("winoq-train: checkpoint " + path + " does not match its own config (" +
+                                 (r.missing.empty() ? "tensor " + r.mismatched[0] + " has another shape"
+                                                    : "no tensor " + r.missing[0]) +
+                                 ")");
+    if (info_out) *info_out = info;
+    return model;
+}
+
+bool load_optimizer_state(const std::string& path, torch::optim::Optimizer& optimizer) {
+    torch::serialize::InputArchive ar = open(path);
+    torch::serialize::InputArchive opt;
+    if (!ar.try_read("optimizer", opt)) return false;
+    optimizer.load(opt);
+    return true;
+}
+
+}  // namespace winoq::train
