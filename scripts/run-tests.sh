@@ -9,4 +9,6 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS"
+# Real-data tests read CIFAR-10 from here; they skip with a message without ../shared.
+bash scripts/expand-cifar.sh "$BUILD_DIR/cifar"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" "$@"
