@@ -1,6 +1,7 @@
 // winoq-layer-error: relative RMS error of each int8 variant against a float convolution,
-// with clipping factors from max / percentile / MSE calibration, per tensor or per tap, on
-// seeded random layers and on the 3x3 stride-1 layers of a real ResNet-20 (docs/errors.md).
+// with clipping factors from max / percentile / MSE calibration, per tensor or per tap (V, U and
+// M; M on a power-of-two grid), on seeded random layers and on the 3x3 stride-1 layers of a
+// real ResNet-20 (docs/errors.md).
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -213,7 +214,9 @@ int main(int argc, char** argv) {
                  "variants (scalar reference) with calibrated clipping factors, on random and ResNet-20 layers"};
     cli.add_option("--variants", o.variants, "variants: direct f23 f43 cf43 cf43m4")->delimiter(',')->capture_default_str();
     cli.add_option("--methods", o.methods, "calibration methods: max percentile mse")->delimiter(',')->capture_default_str();
-    cli.add_option("--granularity", o.granularities, "scale granularity of the Winograd domain: tensor tap")
+    cli.add_option("--granularity", o.granularities,
+                   "scale granularity of the Winograd domain: tensor (one scale each for V, U and M) or tap (one per "
+                   "tap for V, U and M; M's on a power-of-two grid, exact in the integer output transform)")
         ->delimiter(',')
         ->capture_default_str();
     cli.add_option("--percentile", o.percentile, "percentile of |value| for the percentile method")
@@ -249,6 +252,7 @@ int main(int argc, char** argv) {
         ->delimiter(',');
     cli.add_flag("--breakdown", o.breakdown,
                  "also the error of a float model with only some stages rounded to int8 (where the error comes from), "
+                 "and with all stages rounded and M per tensor / per tap / per tap on the power-of-two grid; "
                  "mean over the random trials and over the real layers");
     cli.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 64))->capture_default_str();
     cli.add_flag("--json", o.json, "print JSON instead of markdown");

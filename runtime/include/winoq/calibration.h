@@ -7,12 +7,14 @@
 //   mse        alpha minimising the quantization MSE of the observed values,
 //              mean (v - Q_alpha(v))^2 with Q the int8 quantizer of requantize.h, searched over
 //              a log-spaced grid of candidates in [max / 4096, max], refined around the best.
-// Granularity of the Winograd-domain scales (the input x, M and the output y always have
-// one scale each; M must, see docs/numerics.md):
-//   per tensor: one clipping factor for all transformed-input planes and one for all
+// Granularity of the Winograd-domain scales (the input x and the output y always have one
+// scale each):
+//   per tensor: one clipping factor for all transformed-input planes, one for all
 //               transformed-filter planes (the Gauss operands of cf43, which have twice the
-//               range, are a tensor of their own on each side);
-//   per tap:    one clipping factor per tap and kind (re and im of a complex tap share it).
+//               range, are a tensor of their own on each side) and one for M;
+//   per tap:    one clipping factor per tap and kind (re and im of a complex tap share it),
+//               M included (WinogradScales::m_plane, put on a power-of-two grid by
+//               quantize_winograd_conv so the integer output transform stays exact).
 // The direct convolution has no taps: its weights have one scale per tensor in both modes.
 #pragma once
 
