@@ -5,17 +5,18 @@
 //   out(k, x, y) = requantize((acc + bias[k]) * mult[k] + res(k, x, y) * res_mult[k], shift[k],
 //                             relu ? 0 : -127)
 //
-// For x86 vpdpbusd (u8 x s8) the activations are read as uint8 in + kActOffset (padding
-// reads 0 + kActOffset), and acc_offset[k] = -kActOffset * (sum of filter k), computed when
-// packing, takes the offset back out exactly.
+// The activations are stored in the target's encoding (kernel_layout.h): for x86 vpdpbusd
+// (u8 x s8) as uint8 in + 128 (padding reads 0 + 128), and acc_offset[k] = -128 * (sum of
+// filter k), computed when packing, takes the offset back out exactly; for ARM sdot (s8 x s8)
+// as int8 in, acc_offset = 0.
 //
 // The activations are first copied into `act`, channel-blocked by kChannelBlock:
-// act(c, x, cb, y) = in[cb * kChannelBlock + c][x - pad][y - pad] + kActOffset (1x1: the pixels
+// act(c, x, cb, y) = in[cb * kChannelBlock + c][x - pad][y - pad] + offset (1x1: the pixels
 // x*s - pad, y*s - pad), so that the output pixels of a register block sit at constant byte
 // offsets from one pointer per row.
 //
 // Runtime contract (runtime/src/conv_kernels_direct.cpp packs it):
-//   act_scratch (c: 16, x, cb: C/16, y, n) uint8, mins 0: the second output, exactly the act
+//   act_scratch (c: 16, x, cb: C/16, y, n) u8 / s8, mins 0: the second output, exactly the act
 //            pixels the output reads (3x3: (out - 1) * stride + 3; 1x1: out) in x and y
 //   input    (c, x, y, n) int8 NHWC, C a multiple of kChannelBlock (the runtime zero-pads)
 //   weights  packed as direct_conv_layout.h says, zero for k >= K and padded channels; Kp a
@@ -63,7 +64,9 @@ public:
     Output<Buffer<int8_t>> output{"output", 4};
     // The channel-blocked activation copy, a second output so that its memory is the
     // engine's kept scratch (no allocation per call).
-    Output<Buffer<uint8_t>> act_scratch{"act_scratch", 5};
+    Output<Buffer<>> act_scratch{"act_scratch", 5};  // type set in configure()
+
+    void configure() { act_scratch.set_type(winoq::halide::act_type(get_target())); }
 
     void generate() {
         const int kk = kernel, s = stride;
@@ -79,9 +82,10 @@ public:
         // A 1x1 kernel reads each input pixel at most once: act then holds only the pixels it
         // reads (stride applied here, not in conv), which saves 3/4 of the copy at stride 2.
         const int act_stride = kk == 1 ? s : 1, conv_stride = s / act_stride;
-        act_scratch(c, x, cb, y, n) = cast<uint8_t>(
+        act_scratch(c, x, cb, y, n) = cast(
+            winoq::halide::act_type(get_target()),
             cast<int16_t>(padded(cb * kChannelBlock + c, x * act_stride - pd, y * act_stride - pd, n)) +
-            winoq::kernels::kActOffset);
+                winoq::halide::act_offset(get_target()));
         f.act = Func(act_scratch);
 
         constexpr int c4_per_block = kChannelBlock / 4;

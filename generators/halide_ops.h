@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "Halide.h"
+#include "kernel_layout.h"
 #include "winoq/requantize.h"
 #include "winoq/variant.h"
 
@@ -26,6 +27,14 @@ struct HalideOps {
 };
 
 inline Halide::Expr i64(const Halide::Expr& e) { return Halide::cast<int64_t>(e); }
+
+// The activation encoding of the int8 dot products for the target being generated
+// (kernel_layout.h defines it): its offset and its storage type (u8 on x86, s8 on ARM).
+inline bool is_arm(const Halide::Target& t) { return t.arch == Halide::Target::ARM; }
+inline int act_offset(const Halide::Target& t) { return winoq::kernels::act_offset(is_arm(t)); }
+inline Halide::Type act_type(const Halide::Target& t) {
+    return winoq::kernels::act_is_unsigned(is_arm(t)) ? Halide::UInt(8) : Halide::Int(8);
+}
 
 // THE requantization rule on Exprs: clamp((sum + 2^(shift-1)) >> shift, lo, 127) with sum the
 // int64 sum of x_j * mult_j (the caller widens before multiplying). Returns int32.

@@ -11,16 +11,36 @@
 // X (GEMM input) keeps the PlaneLayout::act order.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "winoq/transforms.h"
 
 namespace winoq::kernels {
 
-// X holds value + kActOffset as uint8 so that x86 vpdpbusd (u8 x s8) applies; the GEMM adds
-// acc_offset = -kActOffset * sum_c W back. The one place this offset is defined.
-inline constexpr int kActOffset = 128;
+// How the int8 dot products see the activations (the Winograd X planes and the direct conv's
+// activation copy), per target architecture (docs/numerics.md). The one place this is defined:
+//   x86: vpdpbusd multiplies u8 x s8, so activations are stored as u8 = value + 128 and the
+//        kernels add acc_offset = -128 * sum W back (exact);
+//   ARM: sdot multiplies s8 x s8, so activations stay s8 (offset 0).
+// Either way the results are identical; generators ask with their Halide target's arch, the
+// runtime packer with the architecture it is compiled for (kActOffset / ActStorage below).
+inline constexpr int act_offset(bool arm_target) { return arm_target ? 0 : 128; }
+inline constexpr bool act_is_unsigned(bool arm_target) { return act_offset(arm_target) != 0; }
+
+// The runtime side: the architecture this translation unit is compiled for. Generators run on
+// the build host, so they must not use these (WINOQ_GENERATOR hides them): the target decides.
+#ifndef WINOQ_GENERATOR
+#if defined(__aarch64__) || defined(__arm__)
+inline constexpr bool kCompiledForArm = true;
+#else
+inline constexpr bool kCompiledForArm = false;
+#endif
+inline constexpr int kActOffset = act_offset(kCompiledForArm);
+using ActStorage = std::conditional_t<act_is_unsigned(kCompiledForArm), uint8_t, int8_t>;
+#endif
 inline constexpr int kChannelAlign = 4;      // X channels: c4 = round_up(C, 4) (4-byte dot products)
 inline constexpr int kOutChannelAlign = 16;  // W / M output channels: k16 = round_up(K, 16)
 

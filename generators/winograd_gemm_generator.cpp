@@ -1,8 +1,10 @@
 // Winograd-domain GEMM of one section (kernel_layout.h) with fused requantization:
-//   acc(k, t, j, g) = acc_offset(k, j, g) + sum_c W(k, c; j, g) * X(c, t, act_map(j, g))   (u8 x s8)
+//   acc(k, t, j, g) = acc_offset(k, j, g) + sum_c W(k, c; j, g) * X(c, t, act_map(j, g))
 //   M(k, t, p, g)   = sat(requantize(sum_{i < nterms} acc(k, t, term[p][i], g) * m_mult(k, i, p, g),
 //                                    m_shift(k, p, g)))
-// X holds value + 128 (uint8); acc_offset = -128 * sum_c W cancels that (computed at pack time).
+// X's encoding depends on the target (kernel_layout.h): x86 u8 = value + 128 (u8 x s8 for
+// vpdpbusd), acc_offset = -128 * sum_c W cancels it (computed at pack time); ARM s8 (s8 x s8
+// for sdot), acc_offset = 0.
 // Section "real": one product -> one output per group (any variant; act_map says which X plane).
 // Section "complex": the complex taps of `variant` (cf43: 3 products -> re, im; cf43m4: 4).
 #include <string>
@@ -26,13 +28,15 @@ public:
     GeneratorParam<int> t_block{"t_block", 6};
     GeneratorParam<bool> parallel{"parallel", true};
 
-    Input<Buffer<uint8_t>> X{"X", 3};                    // (c4, t, pa)
+    Input<Buffer<>> X{"X", 3};                           // (c4, t, pa), type set in configure()
     Input<Buffer<int8_t>> W{"W", 5};                     // (4, k16, c4/4, j, g): W(i, k, cb) = w[k][4cb+i]
     Input<Buffer<int32_t>> acc_offset{"acc_offset", 3};  // (k16, j, g)
     Input<Buffer<int32_t>> act_map{"act_map", 2};        // (j, g) -> X plane
     Input<Buffer<int32_t>> m_mult{"m_mult", 4};          // (k16, i, p, g), i < nterms
     Input<Buffer<int32_t>> m_shift{"m_shift", 3};        // (k16, p, g)
     Output<Buffer<int8_t>> M{"M", 4};                    // (k16, t, p, g)
+
+    void configure() { X.set_type(winoq::halide::act_type(get_target())); }
 
     void generate() {
         const winoq::kernels::KernelLayout KL = winoq::kernels::kernel_layout(variant);

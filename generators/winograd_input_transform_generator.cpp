@@ -1,6 +1,7 @@
 // Winograd input transform: NHWC int8 input -> X, every activation plane of every tile,
-// requantized to int8 and stored as uint8 (value + kActOffset) for the u8 x s8 GEMM.
-//   X(c, tx, ty, nb, pa) = sat(requantize(V_pa(c, tile) * in_mult[pa], in_shift[pa])) + 128
+// requantized to int8 and stored in the target's activation encoding (kernel_layout.h: u8
+// value + 128 on x86 for the u8 x s8 GEMM, s8 on ARM):
+//   X(c, tx, ty, nb, pa) = sat(requantize(V_pa(c, tile) * in_mult[pa], in_shift[pa])) + offset
 // V from winoq::input_transform<Expr> and act_plane_values (the core's templates); the tile
 // of (tx, ty, nb) reads input rows ty*m-1 .. ty*m+n-2 (padding 1, zero outside), channels
 // beyond C read 0. The runtime passes X (c4, t, pa) as a 5-D view, t = (nb*th + ty)*tw + tx.
@@ -25,7 +26,9 @@ public:
     Input<Buffer<int8_t>> input{"input", 4};        // (c, x, y, nb), extents C, W, H, N
     Input<Buffer<int32_t>> in_mult{"in_mult", 1};   // (pa)
     Input<Buffer<int32_t>> in_shift{"in_shift", 1}; // (pa)
-    Output<Buffer<uint8_t>> X{"X", 5};              // (c, tx, ty, nb, pa), c extent round_up(C, 4)
+    Output<Buffer<>> X{"X", 5};                     // (c, tx, ty, nb, pa), c extent round_up(C, 4)
+
+    void configure() { X.set_type(winoq::halide::act_type(get_target())); }
 
     void generate() {
         const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);
@@ -48,7 +51,7 @@ public:
         std::vector<Expr> q(P);
         for (int a = 0; a < P; ++a) {
             const Expr r = winoq::halide::requantize_expr(i64(vals[a]) * i64(in_mult(a)), in_shift(a), -winoq::kQMax);
-            q[a] = cast<uint8_t>(r + winoq::kernels::kActOffset);
+            q[a] = cast(winoq::halide::act_type(get_target()), r + winoq::halide::act_offset(get_target()));
         }
         f.planes(f.c, f.tx, f.ty, f.nb) = Tuple(q);
         f.X = Func(X);

@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev                # oneDNN: the peer in the kernel benchmark
   nlohmann-json3-dev libcli11-dev
   python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)
+  g++-aarch64-linux-gnu qemu-user  # ARM cross build and its tests (scripts/build-arm.sh)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -14,33 +14,15 @@
 #include <string>
 #include <vector>
 
-#include <HalideRuntime.h>
-
+#include "expected_target.h"
 #include "winoq/conv_kernels.h"
+#include "winoq/kernel_target.h"
 #include "winoq/conv_params.h"
 #include "winoq/reference.h"
 
 using namespace winoq;
 
 namespace {
-
-// WINOQ_KERNELS_BASELINE=1 (a second ctest run): Halide's run-time dispatch is told that no
-// AVX feature is usable, so every pipeline runs its baseline (SSE4.1) target. Installed before
-// the first pipeline call: the dispatch wrappers cache their choice.
-int refused_targets = 0;
-int refuse_avx(int count, const uint64_t* features) {
-    const int avx = halide_target_feature_avx;
-    if (features[avx / 64] & (uint64_t(1) << (avx % 64))) {
-        ++refused_targets;
-        return 0;
-    }
-    return halide_default_can_use_target_features(count, features);
-}
-bool baseline_requested() {
-    const char* e = std::getenv("WINOQ_KERNELS_BASELINE");
-    return e && std::string(e) == "1";
-}
-const bool baseline_installed = baseline_requested() && (halide_set_custom_can_use_target_features(refuse_avx), true);
 
 enum class Fill { kRandom, kExtremeLow, kExtremeHigh, kSmall };
 enum class Scale { kSpread, kSaturating, kHugeMult, kUnit };
@@ -230,14 +212,14 @@ TEST(DirectConvKernel, FromQuantizedFloatLayer) {
     EXPECT_EQ(got, expected);
 }
 
-TEST(DirectConvKernel, BaselineRunIsReallyBaseline) {
-    if (!baseline_requested()) GTEST_SKIP() << "WINOQ_KERNELS_BASELINE is not set";
+// ctest runs this binary once per compiled target (WINOQ_TARGET=<name>): the kernels must really
+// run that target (or the next lower one where the CPU lacks it).
+TEST(DirectConvKernel, DispatchRunsTheRequestedTarget) {
     const Layer L = make_layer({1, 16, 8, 8, 16, 3, 1, 1, false, false}, 3);
     ConvKernel kernel(L.p);
     std::vector<int8_t> out(L.p.shape.out_size());
     kernel.run(L.in.data(), nullptr, out.data());
-    EXPECT_TRUE(baseline_installed);
-    EXPECT_GT(refused_targets, 0);  // the dispatch asked for (and was refused) the AVX-512 target
+    EXPECT_EQ(active_target_name(), test::expected_target()) << "WINOQ_TARGET='" << test::requested_target() << "'";
 }
 
 TEST(DirectConvKernel, RejectsWrongResidualArgumentAndShapes) {

@@ -4,8 +4,6 @@
 // extreme inputs and saturating scales.
 #include <gtest/gtest.h>
 
-#include <HalideRuntime.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -14,8 +12,10 @@
 #include <vector>
 
 #include "conv_kernels_winograd.h"
+#include "expected_target.h"
 #include "kernel_layout.h"
 #include "winoq/conv_kernels.h"
+#include "winoq/kernel_target.h"
 #include "winoq/reference.h"
 #include "winoq/requantize.h"
 #include "winoq/transforms.h"
@@ -24,24 +24,6 @@ using namespace winoq;
 using kernels_detail::WinogradEngine;
 
 namespace {
-
-// WINOQ_KERNELS_BASELINE=1 (a second ctest run): Halide's run-time dispatch is told that no
-// AVX feature is usable, so every pipeline runs its last, baseline (SSE4.1) target. Must be
-// set before the first pipeline call: the dispatch wrappers cache their choice.
-int refused_targets = 0;
-int refuse_avx(int count, const uint64_t* features) {
-    const int avx = halide_target_feature_avx;
-    if (features[avx / 64] & (uint64_t(1) << (avx % 64))) {
-        ++refused_targets;
-        return 0;
-    }
-    return halide_default_can_use_target_features(count, features);
-}
-bool baseline_requested() {
-    const char* e = std::getenv("WINOQ_KERNELS_BASELINE");
-    return e && std::string(e) == "1";
-}
-const bool baseline_installed = baseline_requested() && (halide_set_custom_can_use_target_features(refuse_avx), true);
 
 struct Layer {
     int C, K, H, W;
@@ -188,7 +170,7 @@ Stats check_layer(const WinogradConvParams& p, const std::vector<int8_t>& in, st
     const int T = eng.tiles(), c4 = eng.c4(), k16 = eng.k16();
     EXPECT_EQ(T, p.tiles());
 
-    // Stage 1: X = value + 128, padded channels hold value 0.
+    // Stage 1: X = value + kActOffset (128 on x86, 0 on ARM), padded channels hold value 0.
     const std::vector<int8_t> X_ref = reference::input_transform(p, in.data());
     eng.input_transform(in.data());
     size_t bad = 0;
@@ -298,7 +280,7 @@ TEST_P(WinogradKernels, SaturatingClippingMatchesReference) {
     WinogradEngine eng(p);
     eng.input_transform(in.data());
     size_t saturated = 0;
-    for (uint8_t x : eng.X()) saturated += (x == 128 + 127 || x == 128 - 127);
+    for (const auto x : eng.X()) saturated += std::abs(int(x) - kernels::kActOffset) == 127;
     EXPECT_GT(saturated, eng.X().size() / 4) << "the tiny scales must saturate X";
     check_layer(p, in, rng, describe(v, l) + " tiny scales");
 }
@@ -306,16 +288,14 @@ TEST_P(WinogradKernels, SaturatingClippingMatchesReference) {
 INSTANTIATE_TEST_SUITE_P(AllWinograd, WinogradKernels, ::testing::ValuesIn(kWinogradVariants),
                          [](const auto& info) { return std::string(variant_name(info.param)); });
 
+// ctest runs this binary once per compiled target (WINOQ_TARGET=<name>): the kernels must really
+// run that target (or the next lower one where the CPU lacks it).
 TEST(WinogradKernelsApi, DispatchRunsTheRequestedTarget) {
     std::mt19937 rng(8);
     const WinogradConvParams p = quantized_layer(Variant::kF23, {8, 8, 8, 8, false, false}, rng);
     std::vector<int8_t> in(p.shape.in_size()), out(p.shape.out_size());
     ConvKernel(p).run(in.data(), nullptr, out.data());
-    if (baseline_installed) {
-        EXPECT_GT(refused_targets, 0) << "the AVX targets were never offered to the dispatch";
-    } else {
-        EXPECT_EQ(refused_targets, 0);
-    }
+    EXPECT_EQ(active_target_name(), test::expected_target()) << "WINOQ_TARGET='" << test::requested_target() << "'";
 }
 
 TEST(WinogradKernelsApi, RejectsBadArguments) {

@@ -8,6 +8,7 @@
 #include "conv_kernels_impl.h"
 #include "direct_conv_layout.h"
 #include "kernel_layout.h"
+#include "winoq/kernel_target.h"
 #include "winoq_direct_k1_s1.h"
 #include "winoq_direct_k1_s1_res.h"
 #include "winoq_direct_k1_s2.h"
@@ -20,6 +21,7 @@
 namespace winoq::kernels_detail {
 namespace {
 
+using kernels::ActStorage;
 using kernels::kActOffset;
 using kernels::kDirectChannelBlock;
 using kernels::kDirectKPadding;
@@ -58,6 +60,7 @@ class DirectEngine final : public ConvEngine {
 public:
     explicit DirectEngine(const DirectConvParams& p)
         : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual)), stage_(p.out, p.shape.K) {
+        apply_target_request();  // before any pipeline runs: the dispatch caches its choice
         const int kk = s_.kernel, C = s_.C, K = s_.K;
         if (p.weights.size() != size_t(K) * kk * kk * C)
             throw std::invalid_argument("winoq: direct conv weights must hold K * kernel * kernel * C values");
@@ -81,7 +84,7 @@ public:
         // The kernel's activation copy: exactly the pixels the outputs read (1x1: one per output).
         const int act_w = kk == 1 ? s_.out_w() : (s_.out_w() - 1) * s_.stride + kk;
         const int act_h = kk == 1 ? s_.out_h() : (s_.out_h() - 1) * s_.stride + kk;
-        act_ = Halide::Runtime::Buffer<uint8_t>(kDirectChannelBlock, act_w, cp_ / kDirectChannelBlock, act_h, s_.N);
+        act_ = Halide::Runtime::Buffer<ActStorage>(kDirectChannelBlock, act_w, cp_ / kDirectChannelBlock, act_h, s_.N);
         // Channels not a multiple of the block: the input goes through a zero-padded copy.
         if (cp_ != C) {
             padded_in_ = Halide::Runtime::Buffer<int8_t>(cp_, s_.W, s_.H, s_.N);
@@ -111,7 +114,7 @@ private:
     OutputStageBuffers stage_;
     int cp_ = 0;
     Halide::Runtime::Buffer<int8_t> weights_, padded_in_;
-    Halide::Runtime::Buffer<uint8_t> act_;
+    Halide::Runtime::Buffer<ActStorage> act_;
     Halide::Runtime::Buffer<int32_t> acc_offset_;
 };
 

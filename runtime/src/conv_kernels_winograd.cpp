@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "winoq/kernel_target.h"
 #include "winoq/requantize.h"
 #include "winoq/transforms.h"
 // AOT pipelines (generators/CMakeLists.txt)
@@ -31,6 +32,7 @@ namespace winoq::kernels_detail {
 
 namespace {
 
+using kernels::ActStorage;
 using kernels::kActOffset;
 using kernels::round_up;
 
@@ -99,6 +101,7 @@ void check_shifts(const std::vector<int32_t>& s, const char* what) {
 }  // namespace
 
 WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
+    apply_target_request();  // before any pipeline runs: the dispatch caches its choice
     validate_shape(p.variant, p.shape);
     if (!is_winograd(p.variant)) throw std::invalid_argument("winoq: WinogradEngine needs a Winograd variant");
     const PlaneLayout& L = plane_layout(p.variant);
@@ -186,7 +189,7 @@ void WinogradEngine::input_transform(const int8_t* in) {
     const ConvShape& s = p_.shape;
     View<int8_t> input(in, {{s.C, 1}, {s.W, s.C}, {s.H, s.W * s.C}, {s.N, s.H * s.W * s.C}});
     View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
-    View<uint8_t> X(X_.data(), {{c4_, 1}, {tw_, c4_}, {th_, tw_ * c4_}, {s.N, th_ * tw_ * c4_}, {P_, T_ * c4_}});
+    View<ActStorage> X(X_.data(), {{c4_, 1}, {tw_, c4_}, {th_, tw_ * c4_}, {s.N, th_ * tw_ * c4_}, {P_, T_ * c4_}});
     check_halide(input_fn(p_.variant)(input.get(), mult.get(), shift.get(), X.get()), "winoq_input");
 }
 
@@ -199,7 +202,7 @@ void WinogradEngine::gemm_section(Section& sec) {
     const kernels::GemmSection& g = *sec.sec;
     if (g.groups == 0) return;
     const int CB = c4_ / 4, k = k16_, wq = CB * k * 4;  // wq: one product plane of W
-    View<uint8_t> X(X_.data(), {{c4_, 1}, {T_, c4_}, {P_, T_ * c4_}});
+    View<ActStorage> X(X_.data(), {{c4_, 1}, {T_, c4_}, {P_, T_ * c4_}});
     View<int8_t> W(W_.data() + size_t(g.q0) * wq, {{4, 1}, {k, 4}, {CB, 4 * k}, {g.np, wq}, {g.groups, g.np * wq}});
     View<int32_t> acc_offset(acc_offset_.data() + size_t(g.q0) * k, {{k, 1}, {g.np, k}, {g.groups, g.np * k}});
     View<int32_t> act_map(sec.act_map.data(), {{g.np, 1}, {g.groups, g.np}});

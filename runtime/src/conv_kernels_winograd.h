@@ -22,8 +22,9 @@ public:
     void gemm();                                                  // X -> M
     void output_transform(const int8_t* residual, int8_t* out);  // M -> out
 
-    // X: uint8 (c4, t, pa), value + kernels::kActOffset, element [(pa*T + t)*c4 + c].
-    const std::vector<uint8_t>& X() const { return X_; }
+    // X: (c4, t, pa) in the activation encoding (kernels::ActStorage, value + kernels::kActOffset),
+    // element [(pa*T + t)*c4 + c].
+    const std::vector<kernels::ActStorage>& X() const { return X_; }
     // M: int8 (k16, t, o'), o' the internal plane order, element [(o'*T + t)*k16 + k].
     const std::vector<int8_t>& M() const { return M_; }
     const kernels::KernelLayout& layout() const { return KL_; }
@@ -51,7 +52,7 @@ private:
     std::vector<int32_t> m_shift_;             // (k16, o')
     std::vector<int32_t> m_lshift_;            // (o')
     OutputStageBuffers stage_;
-    std::vector<uint8_t> X_;
+    std::vector<kernels::ActStorage> X_;
     std::vector<int8_t> M_;
     Section real_, complex_;
 };
