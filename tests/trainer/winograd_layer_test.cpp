@@ -4,7 +4,10 @@
 // the integer pipeline: its output agrees with integer mode up to rare one-step rounding ties.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "trainer/layers/quant_conv.h"
+#include "trainer/layers/tiles.h"
 
 namespace winoq::train {
 namespace {
@@ -123,6 +126,44 @@ TEST(WinogradLayer, FakeQuantModeSimulatesIntegerMode) {
         EXPECT_LT((diff > 0.5).to(torch::kDouble).mean().item<double>(), 0.01) << v;
         EXPECT_GT((out.v > 0).to(torch::kDouble).mean().item<double>(), 0.1) << v << ": output should not be all zero";
     }
+}
+
+}  // namespace
+}  // namespace winoq::train
+
+namespace winoq::train {
+namespace {
+
+// The CPU loops of tiles.cpp against the strided-tensor fallback (taken for other dtypes and
+// devices), forward and backward.
+TEST(Tiles, LoopsEqualTheTensorFallback) {
+    torch::manual_seed(8);
+    for (const auto& s : std::vector<std::array<int64_t, 4>>{{2, 3, 9, 7}, {1, 2, 8, 8}, {2, 1, 1, 3}})
+        for (int64_t m : {2, 4}) {
+            const int64_t n = m + 2, th = (s[2] + m - 1) / m, tw = (s[3] + m - 1) / m;
+            const torch::Tensor x = torch::randint(-50, 50, {s[0], s[1], s[2], s[3]}, torch::kLong);
+            const torch::Tensor fast = extract_tiles(x.to(torch::kDouble), m, n, th, tw);
+            EXPECT_TRUE(torch::equal(fast.to(torch::kLong), extract_tiles(x, m, n, th, tw)));
+            const torch::Tensor y = torch::randint(-50, 50, {m * m, s[1], s[0] * th * tw}, torch::kLong);
+            EXPECT_TRUE(torch::equal(assemble_tiles(y.to(torch::kDouble), m, s[0], s[2], s[3]).to(torch::kLong),
+                                     assemble_tiles(y, m, s[0], s[2], s[3])));
+            // Backward: the loops against the half-precision fallback (exact on small integers).
+            for (torch::Dtype dt : {torch::kDouble, torch::kHalf}) {
+                torch::Tensor xg = x.to(dt).requires_grad_(true);
+                (extract_tiles(xg, m, n, th, tw) * fast.to(dt)).sum().backward();
+                torch::Tensor yg = y.to(dt).requires_grad_(true);
+                (assemble_tiles(yg, m, s[0], s[2], s[3]) * x.to(dt).narrow(1, 0, 1)).sum().backward();
+                if (dt == torch::kDouble) {
+                    const torch::Tensor gx = xg.grad(), gy = yg.grad();
+                    torch::Tensor hx = x.to(torch::kHalf).requires_grad_(true);
+                    (extract_tiles(hx, m, n, th, tw) * fast.to(torch::kHalf)).sum().backward();
+                    EXPECT_TRUE(torch::equal(hx.grad().to(torch::kDouble), gx));
+                    torch::Tensor hy = y.to(torch::kHalf).requires_grad_(true);
+                    (assemble_tiles(hy, m, s[0], s[2], s[3]) * x.to(torch::kHalf).narrow(1, 0, 1)).sum().backward();
+                    EXPECT_TRUE(torch::equal(hy.grad().to(torch::kDouble), gy));
+                }
+            }
+        }
 }
 
 }  // namespace

@@ -1,11 +1,17 @@
 // winoq-train: Winograd-aware quantization-aware training of ResNets with learned clipping
 // factors (libtorch), post-training calibration, integer-mode evaluation, MAC counts.
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 
 #include "trainer/cli/commands.h"
 
 int main(int argc, char** argv) {
+    // Training allocates and frees the same large tensors every step; keep that memory in the
+    // heap instead of mmap/munmap-ing it each time (page faults cost more than the math).
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     CLI::App app{"winoq-train: Winograd-aware int8 quantization-aware training (libtorch)"};
     app.require_subcommand(1);
     winoq::train::cli::add_train_command(app);

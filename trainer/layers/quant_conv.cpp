@@ -84,23 +84,19 @@ torch::Tensor QConvImpl::winograd_accumulate(const torch::Tensor& x) {
     const int64_t m = T.m, n = T.n, th = (H + m - 1) / m, tw = (W + m - 1) / m, NT = N * th * tw;
     const int64_t A = T.input.size(0), Q = T.filter.size(0);
     const torch::Tensor d = extract_tiles(x, m, n, th, tw).view({n * n, C * NT});
-    const torch::Tensor V = v_quant(T.input.mm(d).view({A, C, NT}));
+    const torch::Tensor V = v_quant(T.input_map->apply(d).view({A, C, NT}));
     const torch::Tensor U = w_quant(T.filter.mm(weight.reshape({K * C, 9}).t()).view({Q, K, C}));
     torch::Tensor M;
     if (T.one_to_one) {
         // GEMMs in activation-plane order: permute the small U instead of gathering V.
         const torch::Tensor acc = torch::bmm(U.index_select(0, T.prod_of_act), V);  // [A, K, NT]
-        M = T.combine_by_act.mm(acc.view({A, K * NT}));
+        M = T.combine_by_act_map->apply(acc.view({A, K * NT}));
     } else {
         const torch::Tensor acc = torch::bmm(U, V.index_select(0, T.act_of_prod));  // [Q, K, NT]
-        M = T.combine.mm(acc.view({Q, K * NT}));
+        M = T.combine_map->apply(acc.view({Q, K * NT}));
     }
     M = m_quant(M);  // [O, K * NT]
-    const torch::Tensor Y = T.output.mm(M)
-                                .view({m, m, K, N, th, tw})
-                                .permute({3, 2, 4, 0, 5, 1})
-                                .reshape({N, K, th * m, tw * m});
-    return Y.narrow(2, 0, H).narrow(3, 0, W);
+    return assemble_tiles(T.output_map->apply(M).view({m * m, K, NT}), m, N, H, W);
 }
 
 Act QConvImpl::forward(const Act& x, const Act* residual) {

@@ -55,7 +55,11 @@ WinogradMaps build(Variant v) {
     if (maps.one_to_one) {
         maps.prod_of_act = torch::tensor(prod_of_act, torch::kLong);
         maps.combine_by_act = maps.combine.index_select(1, maps.prod_of_act);
+        maps.combine_by_act_map = std::make_shared<const SmallMap>(maps.combine_by_act);
     }
+    maps.input_map = std::make_shared<const SmallMap>(maps.input);
+    maps.combine_map = std::make_shared<const SmallMap>(maps.combine);
+    maps.output_map = std::make_shared<const SmallMap>(maps.output);
     return maps;
 }
 

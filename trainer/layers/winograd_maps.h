@@ -5,8 +5,11 @@
 // to unit vectors, so they are exactly the maps the integer pipeline computes.
 #pragma once
 
+#include <memory>
+
 #include <torch/torch.h>
 
+#include "trainer/layers/small_map.h"
 #include "winoq/variant.h"
 
 namespace winoq::train {
@@ -23,6 +26,9 @@ struct WinogradMaps {
     bool one_to_one = false;
     torch::Tensor prod_of_act;     // int64 [act planes]: the GEMM reading each plane
     torch::Tensor combine_by_act;  // [out planes, act planes]: `combine` with columns in that order
+
+    // The transforms as sparse differentiable maps (input, combine or combine_by_act, output).
+    std::shared_ptr<const SmallMap> input_map, combine_map, combine_by_act_map, output_map;
 
     WinogradMaps to(torch::Device device, torch::Dtype dtype) const;
 };

@@ -1,5 +1,7 @@
 #include "trainer/quant/fake_quant.h"
 
+#include "trainer/layers/simd_clones.h"
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -33,23 +35,76 @@ bool plane_view(const torch::Tensor& x, const torch::Tensor& alpha, PlaneView* v
 
 constexpr int64_t kChunk = 1 << 15;
 
+// Round half to even (as std::nearbyint and torch::round) for |u| <= 2^22 (float) / 2^51
+// (double), by the add-and-subtract trick, so that the loops vectorize (std::nearbyint is a
+// libm call on baseline x86-64). Exact without -ffast-math, which this code must not use.
+template <typename T>
+WINOQ_ALWAYS_INLINE T round_even(T u) {
+    constexpr T magic = sizeof(T) == 4 ? T(12582912.0) : T(6755399441055744.0);  // 1.5 * 2^23, 1.5 * 2^52
+    return (u + magic) - magic;
+}
+
+// One contiguous run of values sharing alpha: y = s * round(clamp(x / s)).
+template <typename T>
+WINOQ_ALWAYS_INLINE void forward_run(const T* x, T* y, int64_t n, T inv, T s) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) {
+        T u = x[i] * inv;  // clamp written as selects, so that it vectorizes (minps / maxps)
+        u = u < T(-kQ) ? T(-kQ) : u;
+        u = u > T(kQ) ? T(kQ) : u;
+        y[i] = round_even(u) * s;
+    }
+}
+
+// gx of one run, and the run's contribution to the alpha gradient (times Q).
+template <typename T>
+WINOQ_ALWAYS_INLINE T backward_run(const T* x, const T* gy, T* gx, int64_t n, T inv) {
+    T acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t i = 0; i < n; ++i) {
+        const T u = x[i] * inv;
+        const bool inside = std::abs(u) < T(kQ);
+        const T clipped = u > 0 ? T(kQ) : T(-kQ);
+        const T uc = inside ? u : T(0);
+        gx[i] = inside ? gy[i] : T(0);
+        acc += gy[i] * (inside ? round_even(uc) - uc : clipped);
+    }
+    return acc;
+}
+
+WINOQ_SIMD_CLONES void forward_run_f(const float* x, float* y, int64_t n, float inv, float s) { forward_run(x, y, n, inv, s); }
+WINOQ_SIMD_CLONES void forward_run_d(const double* x, double* y, int64_t n, double inv, double s) {
+    forward_run(x, y, n, inv, s);
+}
+WINOQ_SIMD_CLONES float backward_run_f(const float* x, const float* gy, float* gx, int64_t n, float inv) {
+    return backward_run(x, gy, gx, n, inv);
+}
+WINOQ_SIMD_CLONES double backward_run_d(const double* x, const double* gy, double* gx, int64_t n, double inv) {
+    return backward_run(x, gy, gx, n, inv);
+}
+inline void forward_run_any(const float* x, float* y, int64_t n, float inv, float s) { forward_run_f(x, y, n, inv, s); }
+inline void forward_run_any(const double* x, double* y, int64_t n, double inv, double s) { forward_run_d(x, y, n, inv, s); }
+inline float backward_run_any(const float* x, const float* gy, float* gx, int64_t n, float inv) {
+    return backward_run_f(x, gy, gx, n, inv);
+}
+inline double backward_run_any(const double* x, const double* gy, double* gx, int64_t n, double inv) {
+    return backward_run_d(x, gy, gx, n, inv);
+}
+
 template <typename T>
 void forward_kernel(const T* x, const T* alpha, T* y, const PlaneView& v) {
     const int64_t chunks = (v.inner + kChunk - 1) / kChunk;
     at::parallel_for(0, v.outer * v.planes * chunks, 1, [&](int64_t b, int64_t e) {
         for (int64_t w = b; w < e; ++w) {
             const int64_t op = w / chunks, c = w % chunks, p = op % v.planes;
-            const T a = std::abs(alpha[p]), inv = T(kQ) / a, s = a / T(kQ);
+            const T a = std::abs(alpha[p]);
             const int64_t begin = op * v.inner + c * kChunk, end = op * v.inner + std::min(v.inner, (c + 1) * kChunk);
-            for (int64_t i = begin; i < end; ++i) {
-                const T u = std::min(std::max(x[i] * inv, T(-kQ)), T(kQ));
-                y[i] = std::nearbyint(u) * s;
-            }
+            forward_run_any(x + begin, y + begin, end - begin, T(kQ) / a, a / T(kQ));
         }
     });
 }
 
-// gx and, per work unit, the partial sum of the alpha gradient.
+// gx and the alpha gradient of every plane (partial sums per chunk of 2^15 values, in double).
 template <typename T>
 void backward_kernel(const T* x, const T* alpha, const T* gy, T* gx, T* galpha, const PlaneView& v) {
     const int64_t chunks = (v.inner + kChunk - 1) / kChunk, units = v.outer * v.planes * chunks;
@@ -57,20 +112,9 @@ void backward_kernel(const T* x, const T* alpha, const T* gy, T* gx, T* galpha, 
     at::parallel_for(0, units, 1, [&](int64_t b, int64_t e) {
         for (int64_t w = b; w < e; ++w) {
             const int64_t op = w / chunks, c = w % chunks, p = op % v.planes;
-            const T inv = T(kQ) / std::abs(alpha[p]);
             const int64_t begin = op * v.inner + c * kChunk, end = op * v.inner + std::min(v.inner, (c + 1) * kChunk);
-            double acc = 0;
-            for (int64_t i = begin; i < end; ++i) {
-                const T u = x[i] * inv;
-                if (std::abs(u) < T(kQ)) {
-                    gx[i] = gy[i];
-                    acc += double(gy[i]) * double(std::nearbyint(u) - u);
-                } else {
-                    gx[i] = 0;
-                    acc += double(gy[i]) * double(kQ) * (u > 0 ? 1.0 : -1.0);
-                }
-            }
-            partial[static_cast<size_t>(w)] = acc;
+            partial[static_cast<size_t>(w)] =
+                double(backward_run_any(x + begin, gy + begin, gx + begin, end - begin, T(kQ) / std::abs(alpha[p])));
         }
     });
     std::vector<double> sum(static_cast<size_t>(v.planes), 0.0);

@@ -39,7 +39,8 @@ ResNet build_model(const ModelConfig& cfg, const std::string& from, std::string*
     }
     if (summary)
         *summary = "loaded " + std::to_string(r.loaded.size()) + " tensors from " + from + " (epoch " +
-                   std::to_string(info.epoch) + "), " + std::to_string(missing.size()) + " not taken over";
+                   std::to_string(info.epoch) + "), " + std::to_string(missing.size()) +
+                   " left to their initial values (clipping factors are then calibrated)";
     return model;
 }
 

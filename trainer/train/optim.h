@@ -15,7 +15,9 @@ namespace winoq::train {
 
 struct OptimOptions {
     std::string optimizer = "sgd";  // sgd | adam
-    double lr = 0.01, momentum = 0.9, weight_decay = 5e-4, alpha_lr_mult = 1.0;
+    // Models with folded BatchNorm (every quantized model) need lr <= 1e-3 with SGD (3e-3
+    // diverges from the pretrained ResNet-20); float models with --batchnorm take 0.01-0.1.
+    double lr = 0.001, momentum = 0.9, weight_decay = 5e-4, alpha_lr_mult = 1.0;
     bool nesterov = true;
     std::string schedule = "cosine";  // cosine | step | constant
     std::vector<double> milestones;   // step: epochs at which lr *= gamma (fractions of the run if all < 1)

@@ -170,9 +170,8 @@ std::vector<EpochRecord> train_model(ResNet& model, const ImageDataset& train, c
             r.val_mode = val_mode == Mode::kInteger ? "integer" : val_mode == Mode::kFakeQuant ? "fake-quant" : "float";
         }
         r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (o.progress)
-            std::fprintf(stderr, "%sepoch %d/%d done: train loss %.4f acc %.2f%%, val top-1 %.2f%% (%s), %s\n",
-                         tty ? "\n" : "", epoch, o.epochs, r.train_loss, r.train_acc, r.val_top1, r.val_mode.c_str(),
+        std::fprintf(stderr, "%sepoch %d/%d done: train loss %.4f acc %.2f%%, val top-1 %.2f%% (%s), %s\n",
+                         tty && o.progress ? "\n" : "", epoch, o.epochs, r.train_loss, r.train_acc, r.val_top1, r.val_mode.c_str(),
                          duration_text(r.seconds).c_str());
         records.push_back(r);
         if (!o.out_dir.empty()) {
