@@ -5,7 +5,8 @@
 # followed by the two performance goals. Every number comes from the one JSON file given.
 #   usage: scripts/kernel-bench-table.sh run.json
 # run.json from: winoq-kernel-bench --benchmark_out=run.json --benchmark_out_format=json
-# (the default repetitions report medians). Needs only Debian's /usr/bin/python3.
+# (the default repetitions report medians; with random interleaving the JSON order is random,
+# the table lists ResNet-20 then ResNet-18 layers by channel count). Needs Debian's /usr/bin/python3.
 set -euo pipefail
 if [ $# -ne 1 ] || [ ! -f "$1" ]; then
   echo "usage: $0 run.json   (JSON written by winoq-kernel-bench --benchmark_out=run.json)" >&2
@@ -31,6 +32,10 @@ for b in run["benchmarks"]:
         rows[layer] = {}
         layers.append(layer)
     rows[layer][kernel] = (b["real_time"] * to_us[b["time_unit"]], b["GMAC/s"], b.get("label", ""))
+def layer_key(name):  # "r18_64x56x56" -> ResNet-20 first, then by channel count
+    model, dims = name.split("_", 1)
+    return (model != "r20", int(dims.split("x")[0]))
+layers.sort(key=layer_key)
 if not layers:
     sys.exit("no median aggregates in %s: run with repetitions > 1 (the default)" % sys.argv[1])
 
@@ -41,9 +46,12 @@ def ratio(layer, other, kernel):
     return "%.2fx" % (r[other][0] / r[kernel][0])
 
 onednn_impls = sorted({r["onednn"][2] for r in rows.values() if "onednn" in r})
-print("oneDNN %s, ONEDNN_MAX_CPU_ISA=%s, implementation: %s; date %s; %s CPUs; winoq kernels: %s"
-      % (ctx.get("onednn_version", "?"), ctx.get("ONEDNN_MAX_CPU_ISA", "?"), ", ".join(onednn_impls) or "–",
-         ctx.get("date", "?"), ctx.get("num_cpus", "?"), ctx.get("winoq_kernels", "?")))
+print("Run of %s on %s CPUs. winoq kernels: %s, target %s (WINOQ_TARGET=%s). oneDNN %s, "
+      "ONEDNN_MAX_CPU_ISA=%s, implementation: %s. Threads: HL_NUM_THREADS=%s, OMP_NUM_THREADS=%s."
+      % (ctx.get("date", "?"), ctx.get("num_cpus", "?"), ctx.get("winoq_kernels", "?"),
+         ctx.get("winoq_target", "?"), ctx.get("WINOQ_TARGET", "?"), ctx.get("onednn_version", "?"),
+         ctx.get("ONEDNN_MAX_CPU_ISA", "?"), ", ".join(onednn_impls) or "–",
+         ctx.get("HL_NUM_THREADS", "?"), ctx.get("OMP_NUM_THREADS", "?")))
 print()
 print("| layer | kernel | median time (µs) | GMAC/s | speed-up vs direct | speed-up vs oneDNN |")
 print("|---|---|---:|---:|---:|---:|")

@@ -19,6 +19,7 @@
 #include "verify.h"
 #ifdef WINOQ_BENCH_HAVE_KERNELS
 #include "winoq/conv_kernels.h"
+#include "winoq/kernel_target.h"
 #endif
 
 namespace winoq::bench {
@@ -88,12 +89,15 @@ void print_help() {
         "batch 1), timed for every winoq variant (direct f23 f43 cf43 cf43m4, Halide kernels) and for\n"
         "oneDNN's int8 direct convolution. Names: conv3x3/<model>_<C>x<H>x<W>/<variant|onednn>.\n"
         "Counters: GMAC/s = direct-convolution MACs / median time (the same work for every variant).\n"
-        "Defaults: --benchmark_repetitions=5 --benchmark_report_aggregates_only=true (medians etc.).\n"
+        "Defaults: --benchmark_repetitions=10 --benchmark_min_time=0.2 (seconds per repetition)\n"
+        "  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true\n"
+        "  (reports mean, median, stddev, cv of the repetitions; later flags override these).\n"
         "Own flags:\n"
         "  --verify          before timing, check each kernel against the scalar reference\n"
         "                    (winoq: bit-exact; oneDNN: within 1 step) and exit 1 on a mismatch\n"
         "  --onednn_src=u8|s8  oneDNN source data type (default u8; inputs are post-ReLU, 0..127)\n"
         "Threads: Halide's pool (HL_NUM_THREADS, default all cores), oneDNN's OpenMP (OMP_NUM_THREADS).\n"
+        "winoq's kernel target can be capped with WINOQ_TARGET (docs/targets.md).\n"
         "oneDNN's ISA can be capped with ONEDNN_MAX_CPU_ISA (e.g. AVX512_CORE_VNNI).\n"
         "Example: winoq-kernel-bench --verify --benchmark_format=json --benchmark_out=run.json\n\n");
     benchmark::PrintDefaultHelp();
@@ -113,6 +117,9 @@ void add_context() {
     benchmark::AddCustomContext("onednn_src", g_onednn_src == OneDnnSrc::kU8 ? "u8" : "s8");
 #ifdef WINOQ_BENCH_HAVE_KERNELS
     benchmark::AddCustomContext("winoq_kernels", "yes");
+    const char* target = std::getenv("WINOQ_TARGET");
+    benchmark::AddCustomContext("WINOQ_TARGET", target ? target : "(unset)");
+    benchmark::AddCustomContext("winoq_target", active_target_name());  // the compiled target that runs
 #else
     benchmark::AddCustomContext("winoq_kernels", "not built (oneDNN only)");
 #endif
@@ -124,10 +131,13 @@ void add_context() {
 int main(int argc, char** argv) {
     using namespace winoq::bench;
     // Our defaults go first so that the same flags given on the command line override them.
+    // Random interleaving spreads each benchmark's repetitions over the whole run, so that load
+    // from other jobs on a shared machine hits all kernels alike (lower run-to-run variance).
+    std::vector<std::string> defaults = {"--benchmark_repetitions=10", "--benchmark_min_time=0.2",
+                                         "--benchmark_enable_random_interleaving=true",
+                                         "--benchmark_report_aggregates_only=true"};
     std::vector<char*> args = {argv[0]};
-    std::string reps = "--benchmark_repetitions=5", agg = "--benchmark_report_aggregates_only=true";
-    args.push_back(reps.data());
-    args.push_back(agg.data());
+    for (std::string& d : defaults) args.push_back(d.data());
     bool verify = false;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--verify") == 0) {
@@ -148,6 +158,14 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&n, args.data(), print_help);
     if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
 
+#ifdef WINOQ_BENCH_HAVE_KERNELS
+    try {
+        winoq::active_target_name();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
+#endif
     if (verify && !verify_all(g_onednn_src)) return 1;
     register_benchmarks();
     add_context();
