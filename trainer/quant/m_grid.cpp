@@ -15,13 +15,15 @@ std::vector<double> MPlaneGrid::scales() const {
 }
 
 MPlaneGrid m_plane_grid(const std::vector<double>& plane_scales) {
+    // The grid rule is the core's (winoq::m_plane_grid, used by quantize_winograd_conv).
     if (plane_scales.empty()) throw std::invalid_argument("winoq-train: no M plane scales");
-    const auto [lo, hi] = std::minmax_element(plane_scales.begin(), plane_scales.end());
+    WinogradScales sc;
+    sc.m = plane_scales[0];
+    sc.m_plane = plane_scales;
+    const winoq::MPlaneGrid core = winoq::m_plane_grid(sc, static_cast<int>(plane_scales.size()));
     MPlaneGrid g;
-    g.base = std::max(*lo, std::ldexp(*hi, -kMaxMLeftShift));
-    for (double s : plane_scales)
-        g.lshift.push_back(static_cast<int>(
-            std::clamp(std::nearbyint(std::log2(s / g.base)), 0.0, double(kMaxMLeftShift))));
+    g.base = core.base;
+    g.lshift.assign(core.lshift.begin(), core.lshift.end());
     return g;
 }
 
