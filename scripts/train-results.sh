@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Every training run and post-training evaluation behind docs/results.md, for one data set.
+# Idempotent: a finished step (its result file exists) is skipped, an interrupted run resumes
+# from its checkpoint. Usage: scripts/train-results.sh cifar10|fashion-mnist [RUNS_DIR]
+# Environment: THREADS (libtorch threads, default 2), WINOQ_TRAIN (the binary),
+# QAT_EPOCHS / FP32_EPOCHS (override the epoch counts below).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:?usage: train-results.sh cifar10|fashion-mnist [RUNS_DIR]}
+RUNS=${2:-runs/$DATA}
+B=${WINOQ_TRAIN:-build/bin/winoq-train}
+T=${THREADS:-2}
+mkdir -p "$RUNS"
+
+case "$DATA" in
+  cifar10)
+    bash scripts/expand-cifar.sh build/cifar
+    [ -f build/cifar/data_batch_5.bin ] || { echo "train-results: CIFAR-10 needs ../shared"; exit 1; }
+    D=(--data cifar10 --cifar-dir build/cifar)
+    # (a) fine-tune the pretrained FP32 ResNet-20 on cifar10-jpeg (BatchNorm kept while float)
+    FP32=(--from ../shared/models/resnet20_cifar10_fp32.safetensors --batchnorm --lr 0.01
+          --epochs "${FP32_EPOCHS:-4}")
+    ;;
+  fashion-mnist)
+    D=(--data fashion-mnist)
+    # (a) no pretrained model: train FP32 from scratch
+    FP32=(--batchnorm --lr 0.1 --epochs "${FP32_EPOCHS:-10}")
+    ;;
+  *) echo "train-results: unknown data set '$DATA'"; exit 2 ;;
+esac
+QE=${QAT_EPOCHS:-3}
+
+train() {  # train NAME ARGS...: run folder RUNS/NAME, resumed when interrupted
+  local name=$1; shift
+  if [ -f "$RUNS/$name/result.json" ]; then echo "== $name: done"; return; fi
+  local resume=()
+  [ -f "$RUNS/$name/checkpoint.pt" ] && resume=(--resume)
+  echo "== $name: $B train ${D[*]} $* --out $RUNS/$name --threads $T ${resume[*]}"
+  "$B" train "${D[@]}" "$@" --out "$RUNS/$name" --threads "$T" --no-progress "${resume[@]}"
+}
+ptq() {  # ptq NAME ARGS...: post-training quantization, integer-mode top-1 into RUNS/NAME.json
+  local name=$1; shift
+  if [ -f "$RUNS/$name.json" ]; then echo "== $name: done"; return; fi
+  echo "== $name: $B calibrate ${D[*]} $*"
+  "$B" calibrate "${D[@]}" "$@" --threads "$T" --json > "$RUNS/$name.json.tmp"
+  mv "$RUNS/$name.json.tmp" "$RUNS/$name.json"
+}
+
+train fp32 "${FP32[@]}"
+BASE=$RUNS/fp32/best.pt
+# (c) post-training int8, max-based clipping (per tensor): the instability of real F(4,3)
+for v in f23 f43 cf43; do ptq "ptq-max-$v" --from "$BASE" --variant "$v" --calib-method max; done
+# (d) post-training int8, MSE-calibrated clipping per tap, no training
+for v in direct f23 f43 cf43 cf43m4; do ptq "ptq-mse-$v" --from "$BASE" --variant "$v" --calib-method mse --per-tap; done
+# (b), (e) quantization-aware training with learned clipping factors (BatchNorm folded)
+for v in cf43 direct f43 f23 cf43m4; do
+  train "qat-$v" --from "$BASE" --variant "$v" --per-tap --lr 1e-3 --epochs "$QE"
+done
+echo "== all done: $RUNS"
