@@ -7,7 +7,10 @@ packages=(
   libgtest-dev libbenchmark-dev
   libpng-dev
   libdnnl-dev                # oneDNN: the peer in the kernel benchmark
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libtorch-dev libopenblas0-openmp  # the trainer (winoq-train); Debian's reference BLAS is 10-50x slower
+  dataset-fashion-mnist      # the second real data set (/usr/share/datasets/fashion-mnist)
+  gnuplot-nox                # charts: docs/results PNG, winoq bench --chart
   python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)
   g++-aarch64-linux-gnu qemu-user  # ARM cross build and its tests (scripts/build-arm.sh)
 )

@@ -38,16 +38,25 @@ train() {  # train NAME ARGS...: run folder RUNS/NAME, resumed when interrupted
   echo "== $name: $B train ${D[*]} $* --out $RUNS/$name --threads $T ${resume[*]}"
   "$B" train "${D[@]}" "$@" --out "$RUNS/$name" --threads "$T" --no-progress "${resume[@]}"
 }
-ptq() {  # ptq NAME ARGS...: post-training quantization, integer-mode top-1 into RUNS/NAME.json
+ptq() {  # ptq NAME ARGS...: post-training quantization into the checkpoint RUNS/NAME/checkpoint.pt
   local name=$1; shift
-  if [ -f "$RUNS/$name.json" ]; then echo "== $name: done"; return; fi
+  if [ -f "$RUNS/$name/checkpoint.pt" ]; then echo "== $name: done"; return; fi
   echo "== $name: $B calibrate ${D[*]} $*"
-  "$B" calibrate "${D[@]}" "$@" --threads "$T" --json > "$RUNS/$name.json.tmp"
-  mv "$RUNS/$name.json.tmp" "$RUNS/$name.json"
+  mkdir -p "$RUNS/$name"
+  "$B" calibrate "${D[@]}" "$@" --threads "$T" --no-eval --out "$RUNS/$name/checkpoint.pt.tmp"
+  mv "$RUNS/$name/checkpoint.pt.tmp" "$RUNS/$name/checkpoint.pt"
+}
+evaluate() {  # evaluate NAME: top-1 of RUNS/NAME/checkpoint.pt (int8: integer mode) into RUNS/NAME/eval.json
+  local name=$1
+  if [ -f "$RUNS/$name/eval.json" ]; then echo "== eval $name: done"; return; fi
+  echo "== eval $name: $B eval ${D[*]} --checkpoint $RUNS/$name/checkpoint.pt --json"
+  "$B" eval "${D[@]}" --checkpoint "$RUNS/$name/checkpoint.pt" --threads "$T" --json > "$RUNS/$name/eval.json.tmp"
+  mv "$RUNS/$name/eval.json.tmp" "$RUNS/$name/eval.json"
 }
 
 train fp32 "${FP32[@]}"
-BASE=$RUNS/fp32/best.pt
+# Every row reports the last epoch's model (checkpoint.pt), never one picked on the validation split.
+BASE=$RUNS/fp32/checkpoint.pt
 # (c) post-training int8, max-based clipping (per tensor): the instability of real F(4,3)
 for v in f23 f43 cf43; do ptq "ptq-max-$v" --from "$BASE" --variant "$v" --calib-method max; done
 # (d) post-training int8, MSE-calibrated clipping per tap, no training
@@ -55,5 +64,11 @@ for v in direct f23 f43 cf43 cf43m4; do ptq "ptq-mse-$v" --from "$BASE" --varian
 # (b), (e) quantization-aware training with learned clipping factors (BatchNorm folded)
 for v in cf43 direct f43 f23 cf43m4; do
   train "qat-$v" --from "$BASE" --variant "$v" --per-tap --lr 1e-3 --epochs "$QE"
+done
+# The reported numbers: every model evaluated on the validation split with the final code.
+evaluate fp32
+for r in ptq-max-f23 ptq-max-f43 ptq-max-cf43 ptq-mse-direct ptq-mse-f23 ptq-mse-f43 ptq-mse-cf43 ptq-mse-cf43m4 \
+         qat-direct qat-f23 qat-f43 qat-cf43 qat-cf43m4; do
+  evaluate "$r"
 done
 echo "== all done: $RUNS"

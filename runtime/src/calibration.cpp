@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "winoq/float_conv.h"
+#include "winoq/input_tile.h"
 #include "winoq/requantize.h"
 #include "winoq/transform_apply.h"
 #include "winoq/transforms.h"
@@ -197,12 +198,7 @@ WinogradStageValues winograd_stage_values(Variant v, const ConvShape& s, const f
         for (int ty = 0; ty < th; ++ty)
             for (int tx = 0; tx < tw; ++tx) {
                 for (int c = 0; c < C; ++c) {
-                    for (int u = 0; u < n; ++u)
-                        for (int w = 0; w < n; ++w) {
-                            const int yy = ty * m - 1 + u, xx = tx * m - 1 + w;
-                            const bool inside = yy >= 0 && yy < s.H && xx >= 0 && xx < s.W;
-                            d[u * n + w] = inside ? x[((size_t(b) * s.H + yy) * s.W + xx) * C + c] : 0.0;
-                        }
+                    gather_input_tile(x, s, b, ty, tx, c, m, n, d.data());
                     const std::vector<Complex<double>> vt = input_transform<double>(wm, d, 0.0);
                     const std::vector<double> planes = act_plane_values(L, vt);
                     for (size_t a = 0; a < planes.size(); ++a) out.act[a].push_back(planes[a]);

@@ -1,5 +1,6 @@
 #include "winoq/reference.h"
 
+#include "winoq/input_tile.h"
 #include "winoq/requantize.h"
 #include "winoq/transform_apply.h"
 #include "winoq/transforms.h"
@@ -45,12 +46,7 @@ std::vector<int8_t> input_transform(const WinogradConvParams& p, const int8_t* i
             for (int tx = 0; tx < tw; ++tx) {
                 const int t = (b * th + ty) * tw + tx;
                 for (int c = 0; c < s.C; ++c) {
-                    for (int u = 0; u < n; ++u)
-                        for (int v = 0; v < n; ++v) {
-                            const int y = ty * m - 1 + u, x = tx * m - 1 + v;  // padding 1
-                            const bool inside = y >= 0 && y < s.H && x >= 0 && x < s.W;
-                            d[u * n + v] = inside ? in[((size_t(b) * s.H + y) * s.W + x) * s.C + c] : 0;
-                        }
+                    gather_input_tile(in, s, b, ty, tx, c, m, n, d.data());
                     const std::vector<int64_t> vals = act_plane_values(L, winoq::input_transform<int64_t>(w, d, 0));
                     for (size_t a = 0; a < L.act.size(); ++a)
                         X[(a * T + t) * s.C + c] =

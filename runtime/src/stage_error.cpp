@@ -5,6 +5,7 @@
 #include <map>
 
 #include "winoq/float_conv.h"
+#include "winoq/input_tile.h"
 #include "winoq/requantize.h"
 #include "winoq/transform_apply.h"
 #include "winoq/transforms.h"
@@ -67,12 +68,7 @@ std::vector<double> simulate_winograd(Variant v, const ConvShape& s, const float
         for (int ty = 0; ty < th; ++ty)
             for (int tx = 0; tx < tw; ++tx) {
                 for (int c = 0; c < C; ++c) {
-                    for (int u = 0; u < n; ++u)
-                        for (int w = 0; w < n; ++w) {
-                            const int yy = ty * m - 1 + u, xx = tx * m - 1 + w;
-                            const bool inside = yy >= 0 && yy < s.H && xx >= 0 && xx < s.W;
-                            d[u * n + w] = inside ? x[((size_t(b) * s.H + yy) * s.W + xx) * C + c] : 0.0;
-                        }
+                    gather_input_tile(x, s, b, ty, tx, c, m, n, d.data());
                     const std::vector<double> p = act_plane_values(L, input_transform<double>(wm, d, 0.0));
                     for (int a = 0; a < A; ++a) X[size_t(a) * C + c] = r.v ? round_to_grid(p[a], sc.act[a]) : p[a];
                 }

@@ -83,6 +83,22 @@ torch::Tensor tiles_backward(const torch::Tensor& t_in, const Tiling& g) {
     return gp.narrow(2, 1, g.H).narrow(3, 1, g.W);
 }
 
+// For every image b and channel k (in parallel), visit every output pixel of the map:
+// f(map offset, offset in the tile array [m*m, K, N*T]).
+template <typename F>
+void for_each_output_pixel(const Tiling& g, F f) {
+    at::parallel_for(0, g.N * g.C, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t bk = begin; bk < end; ++bk) {
+            const int64_t b = bk / g.C, k = bk % g.C;
+            for (int64_t yy = 0; yy < g.H; ++yy)
+                for (int64_t xx = 0; xx < g.W; ++xx) {
+                    const int64_t a = yy % g.m, c = xx % g.m, ty = yy / g.m, tx = xx / g.m;
+                    f((bk * g.H + yy) * g.W + xx, ((a * g.m + c) * g.C + k) * g.N * g.T() + b * g.T() + ty * g.tw + tx);
+                }
+        }
+    });
+}
+
 // Output tiles: y [m*m, K, N*T] <-> map [N, K, H, W] (a permutation with cropping).
 torch::Tensor assemble_forward(const torch::Tensor& y_in, const Tiling& g) {
     const torch::Tensor y = y_in.contiguous();
@@ -91,17 +107,7 @@ torch::Tensor assemble_forward(const torch::Tensor& y_in, const Tiling& g) {
         AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "assemble_tiles", [&] {
             const scalar_t* src = y.data_ptr<scalar_t>();
             scalar_t* dst = out.data_ptr<scalar_t>();
-            at::parallel_for(0, g.N * g.C, 1, [&](int64_t begin, int64_t end) {
-                for (int64_t bk = begin; bk < end; ++bk) {
-                    const int64_t b = bk / g.C, k = bk % g.C;
-                    for (int64_t yy = 0; yy < g.H; ++yy)
-                        for (int64_t xx = 0; xx < g.W; ++xx) {
-                            const int64_t a = yy % g.m, c = xx % g.m, ty = yy / g.m, tx = xx / g.m;
-                            dst[(bk * g.H + yy) * g.W + xx] =
-                                src[((a * g.m + c) * g.C + k) * g.N * g.T() + b * g.T() + ty * g.tw + tx];
-                        }
-                }
-            });
+            for_each_output_pixel(g, [&](int64_t mi, int64_t ti) { dst[mi] = src[ti]; });
         });
         return out;
     }
@@ -120,17 +126,7 @@ torch::Tensor assemble_backward(const torch::Tensor& go_in, const Tiling& g) {
         AT_DISPATCH_FLOATING_TYPES(go.scalar_type(), "assemble_tiles_backward", [&] {
             const scalar_t* src = go.data_ptr<scalar_t>();
             scalar_t* dst = gy.data_ptr<scalar_t>();
-            at::parallel_for(0, g.N * g.C, 1, [&](int64_t begin, int64_t end) {
-                for (int64_t bk = begin; bk < end; ++bk) {
-                    const int64_t b = bk / g.C, k = bk % g.C;
-                    for (int64_t yy = 0; yy < g.H; ++yy)
-                        for (int64_t xx = 0; xx < g.W; ++xx) {
-                            const int64_t a = yy % g.m, c = xx % g.m, ty = yy / g.m, tx = xx / g.m;
-                            dst[((a * g.m + c) * g.C + k) * g.N * g.T() + b * g.T() + ty * g.tw + tx] =
-                                src[(bk * g.H + yy) * g.W + xx];
-                        }
-                }
-            });
+            for_each_output_pixel(g, [&](int64_t mi, int64_t ti) { dst[ti] = src[mi]; });
         });
         return gy;
     }

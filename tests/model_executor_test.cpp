@@ -1,0 +1,233 @@
+// winoq::ModelExecutor: the kernels engine equals the reference engine bit for bit (every
+// activation and the logits) on random ResNet-20 / ResNet-18 models of every variant; the
+// exact ops and the head against hand-computed values; repeatability and batch independence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "random_model.h"
+#include "winoq/model.h"
+#include "winoq/model_executor.h"
+
+namespace winoq {
+namespace {
+
+std::vector<uint8_t> random_pixels(const Model& m, int batch, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> d(0, 255);
+    std::vector<uint8_t> p(size_t(batch) * m.image_size * m.image_size * m.in_channels);
+    for (uint8_t& v : p) v = uint8_t(d(rng));
+    return p;
+}
+
+size_t act_size(const ModelOp& op, int batch) { return size_t(batch) * op.out_c * op.out_h * op.out_w; }
+
+// Runs both engines on the same pixels and compares every activation and the logits.
+void expect_engines_equal(const Model& m, int batch, uint64_t seed) {
+    const std::vector<uint8_t> px = random_pixels(m, batch, seed);
+    ModelExecutor kern(m, batch, ExecEngine::kKernels), ref(m, batch, ExecEngine::kReference);
+    std::vector<double> lk(size_t(batch) * m.num_classes()), lr(lk.size());
+    kern.run_pixels(px.data(), lk.data());
+    ref.run_pixels(px.data(), lr.data());
+    for (const ModelOp& op : m.ops) {
+        const int8_t *a = kern.activation(op.name), *b = ref.activation(op.name);
+        const size_t n = act_size(op, batch);
+        size_t diff = 0;
+        for (size_t i = 0; i < n; ++i) diff += a[i] != b[i];
+        EXPECT_EQ(diff, 0u) << m.name << " batch " << batch << ": op " << op.name << " differs in " << diff << " of " << n;
+    }
+    EXPECT_EQ(lk, lr) << m.name << " batch " << batch;
+    // The random model is plausible: the last map is neither all zero nor saturated.
+    const ModelOp& last = m.ops.back();
+    const int8_t* a = ref.activation(last.name);
+    size_t nonzero = 0, saturated = 0, n = act_size(last, batch);
+    for (size_t i = 0; i < n; ++i) {
+        nonzero += a[i] != 0;
+        saturated += a[i] == 127;
+    }
+    EXPECT_GT(nonzero, n / 10) << m.name;
+    // Real F(4,3) is int8 Winograd's known failure case (method.md section 1): its rounding
+    // noise compounds over the layers, so only the stable variants must stay unsaturated.
+    if (m.ops[0].variant != "f43") EXPECT_LT(saturated, n / 10) << m.name;
+}
+
+class ResNet20Engines : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ResNet20Engines, KernelsEqualReferenceBitForBit) {
+    const Model m = make_random_model("resnet20", GetParam(), 32, 3, 21);
+    expect_engines_equal(m, 1, 1);
+    expect_engines_equal(m, 3, 2);
+}
+
+TEST_P(ResNet20Engines, OneChannel28x28) {  // Fashion-MNIST's shape: 28 -> 14 -> 7, partial tiles
+    expect_engines_equal(make_random_model("resnet20", GetParam(), 28, 1, 4), 2, 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, ResNet20Engines, ::testing::Values("direct", "f23", "f43", "cf43", "cf43m4"),
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST(ResNet18Engines, FloatStemMaxPoolDownsampleAt64) {
+    for (const char* v : {"cf43", "direct"}) {
+        SCOPED_TRACE(v);
+        expect_engines_equal(make_random_model("resnet18", v, 64, 3, 8), 1, 5);
+    }
+    expect_engines_equal(make_random_model("resnet18", "f23", 40, 3, 9), 2, 6);  // odd map sizes after the stem
+}
+
+TEST(ModelExecutor, RunTwiceIsIdenticalAndBatchImagesAreIndependent) {
+    const Model m = make_random_model("resnet20", "cf43", 32, 3, 33);
+    const int B = 3, K = m.num_classes();
+    const std::vector<uint8_t> px = random_pixels(m, B, 9);
+    ModelExecutor ex(m, B);
+    std::vector<double> first(B * K), second(B * K);
+    ex.run_pixels(px.data(), first.data());
+    ex.run_pixels(px.data(), second.data());
+    EXPECT_EQ(first, second);
+    ASSERT_EQ(ex.op_seconds().size(), m.ops.size() + 1);
+    for (double s : ex.op_seconds()) EXPECT_GE(s, 0.0);
+    ModelExecutor one(m, 1);
+    const size_t img = size_t(m.image_size) * m.image_size * m.in_channels;
+    for (int i = 0; i < B; ++i) {
+        std::vector<double> alone(K);
+        one.run_pixels(px.data() + i * img, alone.data());
+        EXPECT_EQ(alone, std::vector<double>(first.begin() + i * K, first.begin() + (i + 1) * K)) << "image " << i;
+    }
+    // Different images give different logits (the batch really holds three images).
+    EXPECT_NE(std::vector<double>(first.begin(), first.begin() + K), std::vector<double>(first.begin() + K, first.begin() + 2 * K));
+}
+
+TEST(ModelExecutor, PixelsGoThroughTheInputLut) {
+    const Model m = make_random_model("resnet20", "f23", 16, 3, 2);
+    const std::vector<uint8_t> px = random_pixels(m, 1, 4);
+    std::vector<int8_t> q(px.size());
+    for (size_t i = 0; i < px.size(); ++i) q[i] = quantize_pixel(px[i], m.mean[i % 3], m.std[i % 3], m.input_scale);
+    ModelExecutor a(m, 1), b(m, 1);
+    std::vector<double> la(10), lb(10);
+    a.run_pixels(px.data(), la.data());
+    b.run_quantized(q.data(), lb.data());
+    EXPECT_EQ(la, lb);
+    EXPECT_TRUE(std::equal(q.begin(), q.end(), a.activation("input")));
+}
+
+// --- Tiny hand-made models ---
+
+Model tiny_model(int C, int size) {
+    Model m;
+    m.name = "tiny";
+    m.arch = "test";
+    m.dataset = "none";
+    m.trained = false;
+    m.in_channels = C;
+    m.image_size = size;
+    m.mean.assign(C, 0.5f);
+    m.std.assign(C, 0.25f);
+    m.input_scale = 0.5;
+    m.input_lut = make_input_lut(m.mean, m.std, m.input_scale);
+    return m;
+}
+
+void set_head(Model& m, int C, std::vector<int8_t> w, std::vector<int32_t> b, std::vector<float> s) {
+    m.head.C = C;
+    m.head.classes = static_cast<int>(b.size());
+    m.head.weight = std::move(w);
+    m.head.bias = std::move(b);
+    m.head.logit_scale = std::move(s);
+    m.class_names.clear();
+    for (int k = 0; k < m.head.classes; ++k) m.class_names.push_back("c" + std::to_string(k));
+}
+
+TEST(ExactOps, ShortcutAAndHeadByHand) {
+    // 3x3 input, 2 channels -> shortcut_a to 4 channels at 2x2: x[::2, ::2], one zero channel each side.
+    Model m = tiny_model(2, 3);
+    ModelOp sc;
+    sc.kind = OpKind::kShortcutA;
+    sc.name = "sc";
+    sc.input = "input";
+    sc.out_c = 4;
+    sc.out_h = sc.out_w = 2;
+    sc.out_scale = m.input_scale;
+    m.ops.push_back(sc);
+    // Head: 2 classes over 4 channels.
+    set_head(m, 4, {1, 2, 3, 4, -1, 0, 5, -7}, {10, -3}, {0.5f, 0.25f});
+    // Input NHWC: value at (y, x, c) = 10*y + 3*x + c - 20 (c in 0..1).
+    std::vector<int8_t> in(3 * 3 * 2);
+    for (int y = 0; y < 3; ++y)
+        for (int x = 0; x < 3; ++x)
+            for (int c = 0; c < 2; ++c) in[(y * 3 + x) * 2 + c] = int8_t(10 * y + 3 * x + c - 20);
+    for (ExecEngine e : {ExecEngine::kKernels, ExecEngine::kReference}) {
+        ModelExecutor ex(m, 1, e);
+        double logits[2];
+        ex.run_quantized(in.data(), logits);
+        // Picked pixels (0,0), (0,2), (2,0), (2,2): channel values (-20,-19), (-14,-13), (0,1), (6,7).
+        const int8_t want[2][2][4] = {{{0, -20, -19, 0}, {0, -14, -13, 0}}, {{0, 0, 1, 0}, {0, 6, 7, 0}}};
+        EXPECT_TRUE(std::equal(&want[0][0][0], &want[0][0][0] + 16, ex.activation("sc")));
+        // S = (0, -28, -24, 0); class 0: 2*-28 + 3*-24 + 10 = -118 -> * 0.5; class 1: 0 + 5*-24 - 3 = -123 -> * 0.25.
+        EXPECT_EQ(logits[0], -59.0);
+        EXPECT_EQ(logits[1], -30.75);
+    }
+}
+
+TEST(ExactOps, MaxPoolPaddingNeverWins) {
+    // One channel, 4x4 all negative: a zero padding value would win if it took part.
+    Model m = tiny_model(1, 4);
+    ModelOp mp;
+    mp.kind = OpKind::kMaxPool;
+    mp.name = "pool";
+    mp.input = "input";
+    mp.out_c = 1;
+    mp.out_h = mp.out_w = 2;
+    mp.out_scale = m.input_scale;
+    m.ops.push_back(mp);
+    set_head(m, 1, {1}, {0}, {1.0f});
+    const std::vector<int8_t> in = {-50, -40, -90, -100,  //
+                                    -60, -70, -30, -80,   //
+                                    -127, -5, -110, -120,  //
+                                    -20, -45, -66, -1};
+    // Windows (rows/cols -1..1, 1..3): (0,0): rows 0-1, cols 0-1 -> -40; (0,1): rows 0-1, cols 1-3 -> -30;
+    // (1,0): rows 1-3, cols 0-1 -> -5; (1,1): rows 1-3, cols 1-3 -> -1.
+    const int8_t want[4] = {-40, -30, -5, -1};
+    for (ExecEngine e : {ExecEngine::kKernels, ExecEngine::kReference}) {
+        ModelExecutor ex(m, 1, e);
+        double logit;
+        ex.run_quantized(in.data(), &logit);
+        EXPECT_TRUE(std::equal(want, want + 4, ex.activation("pool")));
+        EXPECT_EQ(logit, -76.0);
+    }
+}
+
+TEST(Softmax, SumsToOneAndIsStable) {
+    const double l[3] = {1000.0, 1000.0 + std::log(3.0), -1000.0};
+    const std::vector<double> p = softmax(l, 3);
+    EXPECT_NEAR(p[0], 0.25, 1e-12);
+    EXPECT_NEAR(p[1], 0.75, 1e-12);
+    EXPECT_NEAR(p[2], 0.0, 1e-12);
+}
+
+// Latency of one batch-1 inference (kernels engine), median of 5 after a warm-up.
+// Run with --gtest_also_run_disabled_tests.
+TEST(ModelExecutorLatency, DISABLED_ResNet20AndResNet18) {
+    for (auto [arch, size] : {std::pair<const char*, int>{"resnet20", 32}, {"resnet18", 224}})
+        for (const char* v : {"direct", "cf43"}) {
+            const Model m = make_random_model(arch, v, size, 3, 1);
+            ModelExecutor ex(m, 1);
+            const std::vector<uint8_t> px = random_pixels(m, 1, 1);
+            std::vector<double> logits(m.num_classes());
+            ex.run_pixels(px.data(), logits.data());
+            std::vector<double> t;
+            for (int r = 0; r < 5; ++r) {
+                const auto t0 = std::chrono::steady_clock::now();
+                ex.run_pixels(px.data(), logits.data());
+                t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+            }
+            std::sort(t.begin(), t.end());
+            std::printf("%s %s %dx%d batch 1: median %.2f ms (first op %.2f ms)\n", arch, v, size, size, t[2] * 1e3,
+                        ex.op_seconds()[0] * 1e3);
+        }
+}
+
+}  // namespace
+}  // namespace winoq
