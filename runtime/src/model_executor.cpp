@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "winoq/conv_kernels.h"
+#include "HalideRuntime.h"
 #include "winoq/float_conv.h"
 #include "winoq/reference.h"
 #include "winoq/requantize.h"
@@ -73,43 +74,64 @@ public:
                     for (int kx = 0; kx < kk; ++kx)
                         wt_[((size_t(ky) * kk + kx) * s.C + c) * s.K + k] = p.weights[((size_t(k) * s.C + c) * kk + ky) * kk + kx];
         x_.resize(size_t(batch) * s.H * s.W * s.C);
-        out_.resize(s.K);
-        tap_x_.resize(size_t(kk) * kk);
-        tap_w_.resize(size_t(kk) * kk);
+        const size_t rows = size_t(batch) * s.out_h();
+        out_.resize(rows * s.K);
+        tap_x_.resize(rows * kk * kk);
+        tap_w_.resize(rows * kk * kk);
     }
 
     void run(const int8_t* in, const int8_t* residual, double out_scale, int8_t* out) {
-        const ConvShape& s = p_.shape;
-        const int Ho = s.out_h(), Wo = s.out_w(), kk = s.kernel, K = s.K, C = s.C;
         for (size_t i = 0; i < x_.size(); ++i) x_[i] = double(in[i]) * p_.x_scale;
-        double* o = out_.data();
-        for (int n = 0; n < batch_; ++n)
-            for (int oy = 0; oy < Ho; ++oy)
-                for (int ox = 0; ox < Wo; ++ox) {
-                    int taps = 0;  // the taps inside the image, in (ky, kx) order
-                    for (int ky = 0; ky < kk; ++ky)
-                        for (int kx = 0; kx < kk; ++kx) {
-                            const int iy = oy * s.stride - s.pad + ky, ix = ox * s.stride - s.pad + kx;
-                            if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
-                            tap_x_[taps] = &x_[((size_t(n) * s.H + iy) * s.W + ix) * C];
-                            tap_w_[taps] = &wt_[(size_t(ky) * kk + kx) * C * K];
-                            ++taps;
-                        }
-                    float_conv_pixel(tap_x_.data(), tap_w_.data(), taps, C, K, p_.bias.data(), o);
-                    const size_t base = ((size_t(n) * Ho + oy) * Wo + ox) * K;
-                    for (int k = 0; k < K; ++k) {
-                        double y = o[k];
-                        if (residual) y += double(residual[base + k]) * p_.res_scale;
-                        out[base + k] = float_conv_output(y, p_.relu, out_scale);
-                    }
-                }
+        in_res_ = residual;
+        out_q_ = out;
+        out_scale_ = out_scale;
+        // One task per output row on Halide's thread pool (the kernels' pool): each row has
+        // its own scratch, so the result does not depend on the schedule.
+        const int rows = batch_ * p_.shape.out_h();
+        const int rc = halide_do_par_for(nullptr, &FloatConvRunner::row_task, 0, rows, reinterpret_cast<uint8_t*>(this));
+        if (rc != 0) throw std::runtime_error("winoq: float conv task failed (" + std::to_string(rc) + ")");
     }
 
 private:
+    static int row_task(void*, int row, uint8_t* closure) {
+        reinterpret_cast<FloatConvRunner*>(closure)->run_row(row);
+        return 0;
+    }
+
+    void run_row(int row) {
+        const ConvShape& s = p_.shape;
+        const int Ho = s.out_h(), Wo = s.out_w(), kk = s.kernel, K = s.K, C = s.C;
+        const int n = row / Ho, oy = row % Ho;
+        double* o = &out_[size_t(row) * K];
+        const double** tx = &tap_x_[size_t(row) * kk * kk];
+        const double** tw = &tap_w_[size_t(row) * kk * kk];
+        for (int ox = 0; ox < Wo; ++ox) {
+            int taps = 0;  // the taps inside the image, in (ky, kx) order
+            for (int ky = 0; ky < kk; ++ky)
+                for (int kx = 0; kx < kk; ++kx) {
+                    const int iy = oy * s.stride - s.pad + ky, ix = ox * s.stride - s.pad + kx;
+                    if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
+                    tx[taps] = &x_[((size_t(n) * s.H + iy) * s.W + ix) * C];
+                    tw[taps] = &wt_[(size_t(ky) * kk + kx) * C * K];
+                    ++taps;
+                }
+            float_conv_pixel(tx, tw, taps, C, K, p_.bias.data(), o);
+            const size_t base = ((size_t(n) * Ho + oy) * Wo + ox) * K;
+            for (int k = 0; k < K; ++k) {
+                double y = o[k];
+                if (in_res_) y += double(in_res_[base + k]) * p_.res_scale;
+                out_q_[base + k] = float_conv_output(y, p_.relu, out_scale_);
+            }
+        }
+    }
+
     const FloatConvParams& p_;
     int batch_;
-    std::vector<double> wt_, x_, out_;
-    std::vector<const double*> tap_x_, tap_w_;
+    std::vector<double> wt_, x_, out_;               // out_: K doubles per output row
+    std::vector<const double*> tap_x_, tap_w_;       // kernel*kernel pointers per output row
+    const int8_t* in_res_ = nullptr;
+    int8_t* out_q_ = nullptr;
+    double out_scale_ = 1.0;
 };
 
 // The float conv of the reference engine: winoq::float_conv itself.

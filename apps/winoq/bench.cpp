@@ -1,0 +1,158 @@
+// winoq bench: latency of whole models and of each layer, the median of repeated runs after
+// warm-up runs, on the active kernel target. Several models (e.g. one network exported as
+// direct, f43 and cf43) are measured one after the other; --chart draws their per-layer
+// latencies side by side (gnuplot).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include "chart.h"
+#include "cli_common.h"
+#include "winoq/kernel_target.h"
+#include "winoq/model_executor.h"
+
+namespace winoq::cli {
+namespace {
+
+struct BenchOptions {
+    std::vector<std::string> models;
+    int batch = 1, repeats = 20, warmup = 3;
+    bool json = false;
+    std::string chart;
+};
+
+struct LayerTime {
+    std::string name, variant;
+    double ms = 0;  // median over the repeats
+};
+
+struct ModelTime {
+    std::string path;
+    Model model;
+    std::vector<LayerTime> layers;  // ops in order, then "head"
+    double total_ms = 0;            // median wall time of one run_pixels (whole batch)
+};
+
+ModelTime measure(const std::string& path, const BenchOptions& o) {
+    ModelTime t;
+    t.path = path;
+    t.model = open_model(path);
+    const Model& m = t.model;
+    ModelExecutor exec(m, o.batch);
+    std::vector<uint8_t> pixels(size_t(o.batch) * m.image_size * m.image_size * m.in_channels);
+    std::mt19937 rng(12345);  // fixed random pixels: latency does not depend on values
+    for (uint8_t& p : pixels) p = uint8_t(rng() & 0xFF);
+    std::vector<double> logits(size_t(o.batch) * m.num_classes());
+
+    for (int i = 0; i < o.warmup; ++i) exec.run_pixels(pixels.data(), logits.data());
+    const size_t n_layers = m.ops.size() + 1;
+    std::vector<std::vector<double>> per_layer(n_layers);
+    std::vector<double> totals;
+    for (int r = 0; r < o.repeats; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        exec.run_pixels(pixels.data(), logits.data());
+        totals.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        const std::vector<double>& s = exec.op_seconds();
+        for (size_t i = 0; i < n_layers && i < s.size(); ++i) per_layer[i].push_back(1e3 * s[i]);
+    }
+    for (size_t i = 0; i < n_layers; ++i) {
+        const bool head = i == m.ops.size();
+        LayerTime l;
+        l.name = head ? "head" : m.ops[i].name;
+        l.variant = head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant : op_kind_name(m.ops[i].kind));
+        l.ms = median(per_layer[i]);
+        t.layers.push_back(l);
+    }
+    t.total_ms = median(totals);
+    return t;
+}
+
+void print_text(const std::vector<ModelTime>& all, const BenchOptions& o, const std::string& target) {
+    std::cout << "kernel target: " << target << ", batch " << o.batch << ", median of " << o.repeats << " runs after "
+              << o.warmup << " warm-up runs\n";
+    for (const ModelTime& t : all) {
+        std::cout << "\n";
+        print_untrained_line(t.model);
+        std::cout << "model " << t.model.name << " (" << t.path << ")" << (t.model.trained ? "" : " [untrained]") << "\n";
+        size_t w = 4;
+        for (const LayerTime& l : t.layers) w = std::max(w, l.name.size());
+        for (const LayerTime& l : t.layers)
+            std::cout << "  " << pad_right(l.name, w) << "  " << pad_right(l.variant, 10) << pad_left(fixed(l.ms, 4), 10) << " ms\n";
+        std::cout << "  " << pad_right("total", w) << "  " << pad_right("", 10) << pad_left(fixed(t.total_ms, 4), 10) << " ms ("
+                  << fixed(t.total_ms / o.batch, 4) << " ms/image)\n";
+    }
+    if (all.size() > 1) {
+        std::cout << "\ntotals (relative to the first model):\n";
+        for (const ModelTime& t : all)
+            std::cout << "  " << pad_right(t.model.name, 32) << pad_left(fixed(t.total_ms, 4), 10) << " ms  "
+                      << fixed(t.total_ms / all[0].total_ms, 3) << "x\n";
+    }
+}
+
+void draw_chart(const std::vector<ModelTime>& all, const BenchOptions& o, const std::string& target) {
+    std::vector<std::string> categories;  // layer names in first-seen order across the models
+    for (const ModelTime& t : all)
+        for (const LayerTime& l : t.layers)
+            if (std::find(categories.begin(), categories.end(), l.name) == categories.end()) categories.push_back(l.name);
+    std::vector<ChartSeries> series;
+    for (const ModelTime& t : all) {
+        ChartSeries s;
+        s.title = t.model.name + (t.model.trained ? "" : " (untrained)") + ": " + fixed(t.total_ms, 3) + " ms";
+        for (const std::string& c : categories) {
+            auto it = std::find_if(t.layers.begin(), t.layers.end(), [&](const LayerTime& l) { return l.name == c; });
+            s.values.push_back(it == t.layers.end() ? NAN : it->ms);
+        }
+        series.push_back(s);
+    }
+    write_bar_chart(o.chart, "winoq bench: per-layer latency (median of " + std::to_string(o.repeats) + ", batch " +
+                                 std::to_string(o.batch) + ", " + target + ")",
+                    "ms", categories, series);
+}
+
+int run_bench(const BenchOptions& o) {
+    if (!o.chart.empty() && find_on_path("gnuplot").empty())  // fail before the long measurement
+        throw std::runtime_error("--chart needs gnuplot, which is not on PATH (Debian: apt-get install gnuplot-nox)");
+    const std::string target = active_target_name();
+    std::vector<ModelTime> all;
+    for (const std::string& path : o.models) all.push_back(measure(path, o));
+
+    if (!o.chart.empty()) draw_chart(all, o, target);
+    if (o.json) {
+        nlohmann::json j = {{"target", target}, {"batch", o.batch}, {"repeats", o.repeats}, {"warmup", o.warmup}};
+        j["models"] = nlohmann::json::array();
+        for (const ModelTime& t : all) {
+            nlohmann::json mj;
+            add_model_fields(mj, t.model, t.path);
+            mj["total_ms"] = t.total_ms;
+            mj["ms_per_image"] = t.total_ms / o.batch;
+            mj["layers"] = nlohmann::json::array();
+            for (const LayerTime& l : t.layers) mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
+            j["models"].push_back(mj);
+        }
+        if (!o.chart.empty()) j["chart"] = o.chart;
+        std::cout << j.dump(2) << "\n";
+    } else {
+        print_text(all, o, target);
+        if (!o.chart.empty()) std::cout << "\nchart: " << o.chart << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command add_bench_command(CLI::App& root) {
+    auto o = std::make_shared<BenchOptions>();
+    CLI::App* app = root.add_subcommand("bench", "Per-layer and total latency (median of repeated runs) on the active kernel target");
+    app->add_option("--model,-m", o->models, "Model file; repeat to compare models (e.g. direct / f43 / cf43 exports)")->required();
+    app->add_option("--batch,-b", o->batch, "Images per run")->capture_default_str()->check(CLI::Range(1, 4096));
+    app->add_option("--repeats,-r", o->repeats, "Measured runs (the median is reported)")->capture_default_str()->check(CLI::Range(1, 100000));
+    app->add_option("--warmup", o->warmup, "Unmeasured runs first")->capture_default_str()->check(CLI::Range(0, 100000));
+    app->add_flag("--json", o->json, "Print one JSON document instead of text");
+    app->add_option("--chart", o->chart, "Write a per-layer latency bar chart PNG (one series per model; needs gnuplot)");
+    return {app, [o] { return run_bench(*o); }};
+}
+
+}  // namespace winoq::cli

@@ -1,0 +1,45 @@
+// Helpers shared by the `winoq` subcommands: the subcommand plumbing, model facts every
+// output carries (the "untrained" warning included), medians and text formatting.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "winoq/model.h"
+
+namespace winoq::cli {
+
+// One subcommand: its CLI11 parser and what runs when it was the one given (returns the exit
+// status; exceptions are reported by main as "winoq <name>: error: ...").
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+Command add_classify_command(CLI::App& root);
+Command add_eval_command(CLI::App& root);
+Command add_info_command(CLI::App& root);
+Command add_bench_command(CLI::App& root);
+
+// load_model, after checking that `path` is a readable regular file (clear messages for a
+// missing path or a directory, which the format reader reports less plainly).
+Model open_model(const std::string& path);
+
+// "" for a trained model; otherwise the warning every output of an untrained model carries.
+std::string untrained_note(const Model& m);
+// Prints the untrained note as a text line (nothing for trained models).
+void print_untrained_line(const Model& m);
+// "model", "model_file", "trained" and, when untrained, "note" (containing "untrained").
+void add_model_fields(nlohmann::json& j, const Model& m, const std::string& path);
+
+double median(std::vector<double> v);
+std::string fixed(double v, int decimals);
+std::string with_thousands(int64_t v);  // 40,551,424
+std::string pad_right(const std::string& s, size_t width);
+std::string pad_left(const std::string& s, size_t width);
+
+}  // namespace winoq::cli
