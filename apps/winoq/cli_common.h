@@ -24,6 +24,7 @@ Command add_classify_command(CLI::App& root);
 Command add_eval_command(CLI::App& root);
 Command add_info_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
+Command add_extract_command(CLI::App& root);
 
 // load_model, after checking that `path` is a readable regular file (clear messages for a
 // missing path or a directory, which the format reader reports less plainly).

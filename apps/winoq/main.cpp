@@ -3,6 +3,7 @@
 //   winoq eval     --model M --cifar FILE     accuracy on CIFAR-10 / Fashion-MNIST
 //   winoq info     --model M                  layers, variants, MACs and the Winograd reduction
 //   winoq bench    --model M [--model M2...]  per-layer latency, optional chart (gnuplot)
+//   winoq extract  --fashion-mnist DIR -i 0    data-set images as PNG files
 // Every failure is one clear line on stderr and a non-zero exit status, never a crash.
 #include <exception>
 #include <iostream>
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
         winoq::cli::add_eval_command(app),
         winoq::cli::add_info_command(app),
         winoq::cli::add_bench_command(app),
+        winoq::cli::add_extract_command(app),
     };
     try {
         app.parse(argc, argv);
