@@ -118,6 +118,26 @@ CalibrationOptions calibration_options(const CalibOptions& c, bool per_tap) {
     return o;
 }
 
+namespace {
+std::string& command_line_storage() {
+    static std::string s;
+    return s;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+    std::string& s = command_line_storage();
+    s.clear();
+    for (int i = 0; i < argc; ++i) {
+        if (i) s += ' ';
+        const std::string arg = argv[i];
+        // Quote what a shell would split, so the line can be run again.
+        s += arg.find_first_of(" \t\"'$") == std::string::npos && !arg.empty() ? arg : "'" + arg + "'";
+    }
+}
+
+const std::string& command_line() { return command_line_storage(); }
+
 void print_json(const nlohmann::json& j) {
     std::printf("%s\n", j.dump().c_str());
     std::fflush(stdout);

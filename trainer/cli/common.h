@@ -59,4 +59,8 @@ CalibrationOptions calibration_options(const CalibOptions& c, bool per_tap);
 
 void print_json(const nlohmann::json& j);  // one line on stdout
 
+// The process's command line (main sets it), recorded in exported models.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
 }  // namespace winoq::train::cli

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "trainer/cli/commands.h"
+#include "trainer/cli/common.h"
 
 int main(int argc, char** argv) {
     // Training allocates and frees the same large tensors every step; keep that memory in the
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
     winoq::train::cli::add_calibrate_command(app);
     winoq::train::cli::add_macs_command(app);
     winoq::train::cli::add_step_time_command(app);
+    winoq::train::cli::add_export_command(app);
+    winoq::train::cli::set_command_line(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

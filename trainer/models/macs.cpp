@@ -1,6 +1,6 @@
 #include "trainer/models/macs.h"
 
-#include "winoq/transforms.h"
+#include "winoq/model.h"
 
 namespace winoq::train {
 
@@ -9,18 +9,22 @@ ModelMacs count_macs(ResNet& model) {
     const ModelConfig& cfg = model->config();
     const Mode saved = model->mode();
     model->set_mode(Mode::kFloat);
-    model->set_conv_observer([&](const QConvImpl& c, const Act& x, const Act*, const Act& y) {
+    model->set_conv_observer([&](const QConvImpl& c, const Act& x, const Act*, const Act&) {
         const QConvOptions& o = c.options();
         LayerMacs L;
         L.name = o.name;
         L.variant = o.variant;
-        const int64_t Ho = y.v.size(2), Wo = y.v.size(3);
-        L.direct = int64_t(o.out) * o.in * o.kernel * o.kernel * Ho * Wo;
-        L.actual = L.direct;
-        if (c.is_winograd()) {
-            const int64_t m = tile_size(*c.variant()), H = x.v.size(2), W = x.v.size(3);
-            L.actual = ((H + m - 1) / m) * ((W + m - 1) / m) * mults_per_tile(*c.variant()) * int64_t(o.out) * o.in;
-        }
+        ConvShape s;
+        s.C = o.in;
+        s.H = static_cast<int>(x.v.size(2));
+        s.W = static_cast<int>(x.v.size(3));
+        s.K = o.out;
+        s.kernel = o.kernel;
+        s.stride = o.stride;
+        s.pad = o.pad();
+        // The deployable model's counting rule (winoq/model.h): one definition.
+        L.direct = conv_macs(Variant::kDirect, s);
+        L.actual = c.variant() ? conv_macs(*c.variant(), s) : L.direct;
         out.layers.push_back(L);
     });
     {

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "trainer/models/integer_head.h"
+
 namespace winoq::train {
 namespace {
 
@@ -103,6 +105,12 @@ torch::Tensor ResNetImpl::forward(const torch::Tensor& images) {
     Act x = stem(quantize_input(images));
     if (maxpool_) x = max_pool(x);
     for (BasicBlock& b : blocks) x = b(x);
+    if (mode_ == Mode::kInteger) {
+        // The deployable model's exact int8 head (integer_head.h), double logits.
+        const ModelHead head = integer_head(classifier->weight, classifier->bias, x.scale,
+                                            static_cast<int>(x.v.size(2)), static_cast<int>(x.v.size(3)));
+        return apply_integer_head(head, x.v);
+    }
     const torch::Tensor features = torch::adaptive_avg_pool2d(x.dequantized(), {1, 1}).flatten(1);
     return classifier(features);
 }

@@ -4,8 +4,9 @@
 // QConv layers so that each convolution runs float, int8 direct or an int8 Winograd variant.
 //
 // Parameter names follow the PyTorch checkpoints (conv1, layer1.0.conv1, layer2.0.downsample,
-// linear / fc): import.h maps them. The classifier (global average pool + linear) stays float
-// on the dequantized int8 features in every mode.
+// linear / fc): import.h maps them. The classifier (global average pool + linear) is float on
+// the dequantized int8 features in float and fake-quant modes; integer mode computes the
+// deployable model's exact int8 head (integer_head.h) and returns double logits.
 #pragma once
 
 #include <string>
