@@ -23,6 +23,7 @@ ROWS = [  # (row id, table label, variant for the MAC count)
     ("qat-f43", "(e) f43 QAT, learned clipping per tap", "f43"),
     ("qat-cf43", "(e) cf43 QAT, learned clipping per tap", "cf43"),
     ("qat-cf43m4", "(e) cf43m4 QAT, learned clipping per tap", "cf43m4"),
+    ("qat3-cf43", "(e) cf43 QAT, learned clipping per tap, 3 epochs", "cf43"),
 ]
 DATASETS = {  # name: (macs options, validation split)
     "cifar10": (["--image-size", "32", "--in-channels", "3"], "data_batch_5.bin of cifar10-jpeg (10,000 images)"),
