@@ -55,7 +55,8 @@ def main():
                 continue
             with open(path) as f:
                 e = json.load(f)
-            rows.append((rid, label, variant, e["top1"], e["images"], e.get("mode", "?"),
+            mode = "integer, runner (Halide kernels)" if "ms_per_image" in e else e.get("mode", "?")
+            rows.append((rid, label, variant, e["top1"], e["images"], mode,
                          reduction(a.winoq_train, variant, opts)))
         if not rows:
             print(f"results-table: no runs for {ds} in {a.runs}", file=sys.stderr)

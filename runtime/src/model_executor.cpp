@@ -20,6 +20,12 @@
 namespace winoq {
 namespace {
 
+#if defined(__x86_64__)
+#define WINOQ_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define WINOQ_AVX2_CLONES
+#endif
+
 // The float conv's final step (model.h): relu, then round half to even onto the int8 grid.
 inline int8_t float_conv_output(double y, bool relu, double out_scale) {
     if (relu && y < 0) y = 0;
@@ -30,7 +36,7 @@ inline int8_t float_conv_output(double y, bool relu, double out_scale) {
 // o[k] += (sum_c x[c] * w[c][k], c ascending from 0); blocks of 16 output channels stay in
 // registers across the taps. The AVX2 clone only widens the vectors: ISO C++ mode
 // (-std=c++17) keeps FP contraction off, so no FMA changes the rounding.
-__attribute__((target_clones("avx2", "default"))) void float_conv_pixel(const double* const* tap_x,
+WINOQ_AVX2_CLONES void float_conv_pixel(const double* const* tap_x,
                                                                           const double* const* tap_w, int taps, int C,
                                                                           int K, const float* bias, double* o) {
     constexpr int B = 16;
