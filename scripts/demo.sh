@@ -57,7 +57,6 @@ if [ -x "$BIN/winoq-train" ]; then
   "$BIN/winoq" info --model "$OUT/resnet18-untrained-cf43.safetensors" | tail -n 1
   "$BIN/winoq" bench --model "$OUT/resnet18-untrained-direct.safetensors" \
     --model "$OUT/resnet18-untrained-cf43.safetensors" --repeats 5 --chart "$OUT/resnet18-layers.png"
-  echo "chart: $OUT/resnet18-layers.png"
 else
   echo "skipped: winoq-train (libtorch) is not built, so no ResNet-18 model can be exported"
 fi
