@@ -26,7 +26,7 @@ run_model() {  # run_model TITLE MODEL DATA-OPTION DATA extract-args...
   local title=$1 model=$2 opt=$3 data=$4; shift 4
   echo
   echo "== $title"
-  "$BIN/winoq" info --model "$model" | tail -n 1
+  "$BIN/winoq" info --model "$model" | grep "^MACs per image"
   "$BIN/winoq" eval --model "$model" "$opt" "$data"
   local png
   png=$("$BIN/winoq" extract "$opt" "$data" --out-dir "$OUT" "$@" | cut -f1)
@@ -54,7 +54,7 @@ if [ -x "$BIN/winoq-train" ]; then
       "$BIN/winoq-train" export --arch resnet18 --variant "$v" --untrained --seed 1 \
         --out "$OUT/resnet18-untrained-$v.safetensors" > /dev/null
   done
-  "$BIN/winoq" info --model "$OUT/resnet18-untrained-cf43.safetensors" | tail -n 1
+  "$BIN/winoq" info --model "$OUT/resnet18-untrained-cf43.safetensors" | grep "^MACs per image"
   "$BIN/winoq" bench --model "$OUT/resnet18-untrained-direct.safetensors" \
     --model "$OUT/resnet18-untrained-cf43.safetensors" --repeats 5 --chart "$OUT/resnet18-layers.png"
 else
