@@ -145,6 +145,16 @@ TEST(ModelRoundTrip, MissingFileIsRuntimeError) {
     EXPECT_THROW(load_model("/nonexistent/dir/model.winoq"), std::runtime_error);
 }
 
+TEST(ModelRoundTrip, DirectoryIsAClearError) {
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    try {
+        load_model(dir);
+        FAIL() << "a directory loaded as a model";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(dir + " is a directory"), std::string::npos) << e.what();
+    }
+}
+
 // --- MACs: method.md section 3, table "Counting multiplications" ---
 
 TEST(ModelMacs, ResNet20MatchesMethodTable) {

@@ -3,6 +3,7 @@
 // Loading checks everything against the graph before any value is used.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -421,6 +422,8 @@ Model parse_model(std::vector<uint8_t> bytes, const std::string& what) {
 }
 
 Model load_model(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("winoq: model file " + path + " is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("winoq: cannot open model file " + path);
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

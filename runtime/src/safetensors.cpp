@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -120,6 +121,8 @@ int64_t TensorInfo::numel() const {
 }
 
 SafetensorsFile SafetensorsFile::load(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a file");
     std::ifstream f(path, std::ios::binary);
     if (!f) fail(path, "cannot open");
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
