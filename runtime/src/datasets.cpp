@@ -91,7 +91,7 @@ LabeledImages read_cifar10(const std::string& path, int limit) {
         const uint8_t* rec = &raw[i * kRecord];
         if (rec[0] > 9)
             fail(path, "record " + std::to_string(i) + " has label " + std::to_string(rec[0]) +
-                           " (CIFAR-10 labels are 0..9): not a CIFAR-10 binary batch");
+                           " (labels above 9: not a CIFAR-10 binary batch)");
         d.labels[i] = rec[0];
         uint8_t* dst = &d.pixels[i * kPlane * 3];
         for (size_t p = 0; p < kPlane; ++p)  // planes R, G, B -> interleaved HWC
@@ -103,12 +103,12 @@ LabeledImages read_cifar10(const std::string& path, int limit) {
 LabeledImages read_idx_images(const std::string& images_path, const std::string& labels_path, int limit) {
     const std::vector<uint8_t> img = read_maybe_gzip(images_path);
     const std::vector<uint8_t> lab = read_maybe_gzip(labels_path);
-    if (img.size() < 16) fail(images_path, "too short for an IDX image file header (16 bytes)");
-    if (lab.size() < 8) fail(labels_path, "too short for an IDX label file header (8 bytes)");
+    if (img.size() < 16) fail(images_path, "too short for an IDX image file header (16 bytes): not an IDX image file");
+    if (lab.size() < 8) fail(labels_path, "too short for an IDX label file header (8 bytes): not an IDX label file");
     if (big_endian32(img, 0) != 0x803)
-        fail(images_path, "wrong magic number (expected 0x00000803, unsigned byte 3-D IDX images)");
+        fail(images_path, "wrong magic number (expected 0x00000803, unsigned byte 3-D IDX images): not an IDX image file");
     if (big_endian32(lab, 0) != 0x801)
-        fail(labels_path, "wrong magic number (expected 0x00000801, unsigned byte 1-D IDX labels)");
+        fail(labels_path, "wrong magic number (expected 0x00000801, unsigned byte 1-D IDX labels): not an IDX label file");
     const uint32_t n = big_endian32(img, 4), rows = big_endian32(img, 8), cols = big_endian32(img, 12);
     const uint32_t n_labels = big_endian32(lab, 4);
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)

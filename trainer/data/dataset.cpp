@@ -1,8 +1,22 @@
 #include "trainer/data/dataset.h"
 
+#include "winoq/datasets.h"
+
 #include <stdexcept>
 
 namespace winoq::train {
+
+ImageDataset to_image_dataset(const LabeledImages& li, const std::string& name) {
+    ImageDataset d;
+    d.name = name;
+    const torch::Tensor nhwc = torch::from_blob(const_cast<uint8_t*>(li.pixels.data()),
+                                                {li.count, li.height, li.width, li.channels}, torch::kUInt8);
+    d.images = nhwc.permute({0, 3, 1, 2}).clone(torch::MemoryFormat::Contiguous);  // owns its bytes (li may go)
+    d.labels = torch::tensor(std::vector<int64_t>(li.labels.begin(), li.labels.end()), torch::kLong);
+    d.num_classes = 10;
+    return d;
+}
+
 
 ImageDataset concat(const std::vector<ImageDataset>& parts, const std::string& name) {
     if (parts.empty()) throw std::invalid_argument("winoq-train: no data set files given");

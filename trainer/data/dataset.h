@@ -8,6 +8,10 @@
 
 #include <torch/torch.h>
 
+namespace winoq {
+struct LabeledImages;  // winoq/datasets.h: the runtime's readers, which the loaders use
+}
+
 namespace winoq::train {
 
 struct ImageDataset {
@@ -25,6 +29,9 @@ struct ImageDataset {
 struct Normalization {
     std::vector<float> mean, std;
 };
+
+// The runtime's NHWC images as a data set (NCHW tensor, 10 classes).
+ImageDataset to_image_dataset(const LabeledImages& images, const std::string& name);
 
 // Concatenates data sets of equal image shape (e.g. CIFAR-10 batches 1-4).
 ImageDataset concat(const std::vector<ImageDataset>& parts, const std::string& name);
