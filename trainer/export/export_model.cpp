@@ -42,15 +42,7 @@ ModelOp conv_op(const QConvImpl& c, const Cursor& in, const Cursor* res) {
     op.residual = res ? res->name : "";
     op.variant = o.variant;
     const double res_scale = res ? res->scale : 0.0;
-    ConvShape s;
-    s.N = 1;
-    s.C = o.in;
-    s.H = in.h;
-    s.W = in.w;
-    s.K = o.out;
-    s.kernel = o.kernel;
-    s.stride = o.stride;
-    s.pad = o.pad();
+    ConvShape s = c.shape(in.h, in.w);
     op.clipping["x"] = {float(in.scale * kQMax)};
     if (!c.variant()) {
         FloatConvParams& f = op.float_conv;

@@ -69,6 +69,8 @@ public:
 
     // The integer parameters of this layer for an input of H x W with int8 scale x_scale,
     // a residual of scale res_scale (0: none); scales from the learned clipping factors.
+    // The layer's shape for one image of H x W (N = 1).
+    ConvShape shape(int H, int W) const;
     DirectConvParams direct_params(double x_scale, double res_scale, int H, int W) const;
     WinogradConvParams winograd_params(double x_scale, double res_scale, int H, int W) const;
 
@@ -83,7 +85,6 @@ private:
     Act forward_float(const Act& x, const Act* residual);
     torch::Tensor winograd_accumulate(const torch::Tensor& x);
     Act forward_integer(const Act& x, const Act* residual);
-    ConvShape shape(int H, int W) const;
     const WinogradMaps& maps_for(const torch::Tensor& x);
 
     QConvOptions opt_;
