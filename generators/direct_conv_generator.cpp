@@ -28,6 +28,7 @@
 #include "direct_conv_layout.h"
 #include "direct_conv_schedule.h"
 #include "halide_ops.h"
+#include "target_policy.h"
 #include "kernel_layout.h"
 #include "winoq/requantize.h"
 
@@ -43,11 +44,12 @@ public:
     GeneratorParam<int> kernel{"kernel", 3};
     GeneratorParam<int> stride{"stride", 1};
     GeneratorParam<bool> residual{"residual", false};
-    // Schedule knobs (schedules/direct_conv_schedule.h).
+    // Schedule knobs (schedules/direct_conv_schedule.h); tile sizes < 0 take the target policy's
+    // register tile (schedules/target_policy.h).
     GeneratorParam<int> k_vectors{"k_vectors", 1};
-    GeneratorParam<int> tile_x{"tile_x", 8};
-    GeneratorParam<int> tile_y{"tile_y", 3};
-    GeneratorParam<int> tile_y_w7{"tile_y_w7", 4};
+    GeneratorParam<int> tile_x{"tile_x", -1};
+    GeneratorParam<int> tile_y{"tile_y", -1};
+    GeneratorParam<int> tile_y_w7{"tile_y_w7", -1};
     GeneratorParam<int> unroll_c{"unroll_c", 4};
     GeneratorParam<bool> parallel{"parallel", true};
 
@@ -89,13 +91,25 @@ public:
         f.act = Func(act_scratch);
 
         constexpr int c4_per_block = kChannelBlock / 4;
-        f.r = RDom({{0, 4}, {0, c4_per_block}, {0, weights.dim(4).extent()}, {0, kk}, {0, kk}}, "r");
+        // With a 4-way int8 dot instruction (vpdpbusd / sdot) each reduction step takes 4
+        // channels; without one, 2 (pmaddwd on int16), into two partial sums per channel h
+        // (channels 4 c4 + 2h, +1) added after the reduction: exact either way, same layouts.
+        f.pairs = !winoq::schedules::has_int8_dot(get_target());
+        f.r = RDom({{0, f.pairs ? 2 : 4}, {0, c4_per_block}, {0, weights.dim(4).extent()}, {0, kk}, {0, kk}}, "r");
         const RVar ci = f.r[0], c4i = f.r[1], rcb = f.r[2], kx = f.r[3], ky = f.r[4];
         // Accumulators with the output channel split as k = 16 kv + kl (the weight layout).
-        const Var &kl = f.kl, &kv = f.kv;
-        f.conv(kl, kv, x, y, n) = 0;
-        const Expr a = f.act(4 * c4i + ci, x * conv_stride + kx, rcb, y * conv_stride + ky, n);
-        f.conv(kl, kv, x, y, n) += cast<int32_t>(weights(ci, kl, c4i, kv, rcb, kx, ky)) * cast<int32_t>(a);
+        const Var &kl = f.kl, &kv = f.kv, &h = f.h;
+        const Expr wc = f.pairs ? 2 * h + ci : Expr(ci);
+        const Expr a = f.act(4 * c4i + wc, x * conv_stride + kx, rcb, y * conv_stride + ky, n);
+        const Expr prod = cast<int32_t>(weights(wc, kl, c4i, kv, rcb, kx, ky)) * cast<int32_t>(a);
+        if (f.pairs) {
+            f.conv2(h, kl, kv, x, y, n) = 0;
+            f.conv2(h, kl, kv, x, y, n) += prod;
+            f.conv(kl, kv, x, y, n) = f.conv2(0, kl, kv, x, y, n) + f.conv2(1, kl, kv, x, y, n);
+        } else {
+            f.conv(kl, kv, x, y, n) = 0;
+            f.conv(kl, kv, x, y, n) += prod;
+        }
         const Expr acc = f.conv(k % kWeightLanes, k / kWeightLanes, x, y, n);
 
         // The shared output stage (requantize.h), in int64 like the reference.
@@ -123,10 +137,16 @@ public:
 
         winoq::schedules::DirectConvKnobs kn;
         kn.k_vectors = k_vectors;
-        kn.tile_x = tile_x;
-        kn.tile_y = tile_y;
-        kn.tile_y_w7 = tile_y_w7;
-        kn.unroll_c = unroll_c;
+        kn.pairs = f.pairs;
+        const int lanes = winoq::schedules::int32_lanes(get_target());
+        // Registers per pixel: the 16 k_vectors channels, or in pairs mode one pass of pair_k
+        // channels x 2 partial sums.
+        const int per_pixel = f.pairs ? 2 * kn.pair_k / lanes : k_vectors * (kWeightLanes / lanes);
+        const winoq::schedules::DirectTile dt = winoq::schedules::direct_register_tile(get_target(), per_pixel);
+        kn.tile_x = tile_x >= 0 ? int(tile_x) : dt.tile_x;
+        kn.tile_y = tile_y >= 0 ? int(tile_y) : dt.tile_y;
+        kn.tile_y_w7 = tile_y_w7 >= 0 ? int(tile_y_w7) : dt.tile_y_w7;
+        kn.unroll_c = f.pairs ? 1 : int(unroll_c);  // unrolling the pairs' reduction only adds spills
         kn.parallel = parallel;
         winoq::schedules::schedule_direct_conv(f, kn, output.dim(1).extent(), output.dim(2).extent());
     }

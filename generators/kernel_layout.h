@@ -43,6 +43,10 @@ using ActStorage = std::conditional_t<act_is_unsigned(kCompiledForArm), uint8_t,
 #endif
 inline constexpr int kChannelAlign = 4;      // X channels: c4 = round_up(C, 4) (4-byte dot products)
 inline constexpr int kOutChannelAlign = 16;  // W / M output channels: k16 = round_up(K, 16)
+// The fused Winograd pipeline computes M in whole register tiles and cache blocks of output
+// channels (up to 64 on any target), so its W and M parameters are padded to this many channels
+// (zero weights): memory only, the output stage never writes the padding.
+inline constexpr int kWinogradKPadding = 64;
 
 inline int round_up(int x, int a) { return (x + a - 1) / a * a; }
 
@@ -57,6 +61,10 @@ struct GemmSection {
     int nterms[2] = {0, 0};
     int term[2][2] = {{0, 0}, {0, 0}};
     std::vector<int> act;  // [g * np + j]: the X plane (PlaneLayout::act index) product j of group g reads
+    // The fused pipeline's X order (KernelLayout::x_of): group g's planes are x0 + g * nx + [0, nx),
+    // and product j reads local plane x_local[j] of its group (the same for every group).
+    int x0 = 0, nx = 0;
+    std::vector<int> x_local;  // [j]
 };
 
 struct KernelLayout {
@@ -64,6 +72,10 @@ struct KernelLayout {
     std::vector<int> prod_of;       // internal q' -> PlaneLayout::prod index
     std::vector<int> out_of;        // internal o' -> PlaneLayout::out index
     std::vector<int> out_internal;  // PlaneLayout::out index -> internal o'
+    // Internal X plane x' -> PlaneLayout::act index, for the fused pipeline: each real group's
+    // plane, then each complex group's distinct planes in the order its products first read
+    // them, so that a group's X planes are contiguous (planes nobody reads are left out).
+    std::vector<int> x_of;
 };
 
 inline KernelLayout kernel_layout(Variant v) {
@@ -122,6 +134,27 @@ inline KernelLayout kernel_layout(Variant v) {
             K.complex.act.push_back(L.prod[q].act);
         }
         for (int o : outs) K.out_of.push_back(o);
+    }
+    // X order of the fused pipeline: real groups read one plane each (nx = 1, x_local = {0}).
+    K.real.x0 = 0;
+    K.real.nx = 1;
+    K.real.x_local = {0};
+    K.x_of = K.real.act;
+    K.complex.x0 = int(K.x_of.size());
+    for (int g = 0; g < K.complex.groups; ++g) {
+        std::vector<int> planes, local;
+        for (int j = 0; j < K.complex.np; ++j) {
+            const int a = K.complex.act[size_t(g) * K.complex.np + j];
+            size_t i = 0;
+            while (i < planes.size() && planes[i] != a) ++i;
+            if (i == planes.size()) planes.push_back(a);
+            local.push_back(int(i));
+        }
+        if (g > 0 && (local != K.complex.x_local || int(planes.size()) != K.complex.nx))
+            throw std::logic_error("winoq: complex taps read their X planes in different patterns");
+        K.complex.x_local = local;
+        K.complex.nx = int(planes.size());
+        K.x_of.insert(K.x_of.end(), planes.begin(), planes.end());
     }
     K.out_internal.assign(L.out.size(), -1);
     for (size_t i = 0; i < K.out_of.size(); ++i) K.out_internal[K.out_of[i]] = int(i);

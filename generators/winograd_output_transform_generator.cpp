@@ -5,8 +5,8 @@
 // with the core's templates (winoq::output_transform<Expr>, winoq::requantize). M planes are in
 // the kernels' internal order (kernel_layout.h); the runtime passes M (k16, t, o') as a 5-D view
 // (k16, tx, ty, nb, o'). Pixels of a tile beyond W / H are not written.
-// GeneratorParam `residual`: whether the residual input is read (the input always exists so
-// both libraries share one signature; without residual the runtime passes any valid buffer).
+// The residual input is always read: without a residual the runtime passes res_mult = 0 (and
+// any buffer of the output's shape), which adds exactly 0, so one library serves both cases.
 #include "Halide.h"
 #include "halide_ops.h"
 #include "kernel_layout.h"
@@ -22,7 +22,6 @@ using winoq::halide::i64;
 class WinogradOutputTransform : public Generator<WinogradOutputTransform> {
 public:
     GeneratorParam<winoq::Variant> variant{"variant", winoq::Variant::kCF43, winoq::halide::winograd_variant_names()};
-    GeneratorParam<bool> residual{"residual", false};
     GeneratorParam<int> vector_width{"vector_width", 16};
     GeneratorParam<bool> parallel{"parallel", true};
 
@@ -33,7 +32,7 @@ public:
     Input<Buffer<int32_t>> res_mult{"res_mult", 1}; // (k)
     Input<Buffer<int32_t>> shift{"shift", 1};       // (k)
     Input<bool> relu{"relu"};
-    Input<Buffer<int8_t>> res{"residual_in", 4};    // (k, x, y, nb), read iff `residual`
+    Input<Buffer<int8_t>> res{"residual_in", 4};    // (k, x, y, nb)
     Output<Buffer<int8_t>> out{"out", 4};           // (k, x, y, nb), extents K, W, H, N
 
     void generate() {
@@ -59,7 +58,7 @@ public:
         // x = tx*m + a once the schedule splits x by m (mins are 0), so these fold to constants.
         const Expr yv = mux((y % m) * m + x % m, Tuple(f.tiles(k, x / m, y / m, nb)));
         Expr sum = (i64(yv) + i64(bias(k))) * i64(mult(k));
-        if (residual) sum = sum + i64(res(k, x, y, nb)) * i64(res_mult(k));
+        sum = sum + i64(res(k, x, y, nb)) * i64(res_mult(k));
         const Expr lo = select(relu, 0, -winoq::kQMax);
         f.out = Func(out);
         out(k, x, y, nb) = cast<int8_t>(winoq::halide::requantize_expr(sum, shift(k), lo));

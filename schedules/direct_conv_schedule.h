@@ -10,6 +10,8 @@
 // those registers.
 #pragma once
 
+#include <algorithm>
+
 #include "Halide.h"
 #include "direct_conv_layout.h"
 
@@ -23,14 +25,20 @@ struct DirectConvKnobs {
                         // (7 * tile_y_w7 * k_vectors <= 28); 0: off
     int unroll_c = 4;   // 4-channel groups unrolled in the reduction (1, 2 or 4)
     bool parallel = true;
+    // Targets without a 4-way int8 dot instruction: pmaddwd pairs into the partial sums conv2,
+    // in passes over pair_k of the 16 channels of a weight vector (its registers per pixel).
+    bool pairs = false;
+    int pair_k = 8;
 };
 
 struct DirectConvFuncs {
     Halide::Func out;   // output (k, x, y, n), int8
     Halide::Func conv;  // int32 accumulators (kl, kv, x, y, n): output channel 16 kv + kl
+    Halide::Func conv2; // pairs mode: partial sums (h, kl, kv, x, y, n), channels 4 c4 + 2 h + {0, 1}
+    bool pairs = false;
     Halide::Func act;   // uint8 channel-blocked padded input (c, x, cb, y, n), an Output
     Halide::RDom r;     // (ci: 4, c4i: 4, cb, kx, ky)
-    Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"}, c{"c"}, cb{"cb"}, kl{"kl"}, kv{"kv"};
+    Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"}, c{"c"}, cb{"cb"}, kl{"kl"}, kv{"kv"}, h{"h"};
 };
 
 // out_w, out_h: the output extents (the tile choice depends on them).
@@ -60,30 +68,60 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
     };
     if (kn.tile_y_w7 > 0) tiled(f.out.specialize(out_w % 7 == 0 && out_h >= kn.tile_y_w7), 7, kn.tile_y_w7);
     tiled(f.out.specialize(out_w >= kn.tile_x && out_h >= kn.tile_y), kn.tile_x, kn.tile_y);
-    tiled(f.out.specialize(out_w >= 4 && out_h >= 2), 4, 2);
+    const int small_x = std::min(4, kn.tile_x), small_y = std::min(2, kn.tile_y);
+    if (small_x * small_y < kn.tile_x * kn.tile_y && small_x * small_y > 1)
+        tiled(f.out.specialize(out_w >= small_x && out_h >= small_y), small_x, small_y);
     tiled(f.out, 1, 1);
 
     // Accumulators: a constant (16 k_vectors x tile) block (each specialization's tile) that
     // LLVM keeps in registers.
-    f.conv.compute_at(f.out, xo)
-        .bound(f.kl, 0, vw)
-        .bound_extent(f.kv, kn.k_vectors)
-        .vectorize(f.kl)
-        .unroll(f.kv)
-        .unroll(f.x)
-        .unroll(f.y);
     const RVar ci = f.r[0], c4i = f.r[1], rcb = f.r[2], kx = f.r[3], ky = f.r[4];
     RVar c4o("c4o"), c4u("c4u");
-    f.conv.update()
-        .split(c4i, c4o, c4u, kn.unroll_c)
-        .reorder(ci, f.kl, f.kv, f.x, f.y, c4u, c4o, rcb, kx, ky)
-        .atomic()
-        .vectorize(ci)  // u8 x s8 products summed 4 at a time: vpdpbusd
-        .vectorize(f.kl)
-        .unroll(f.kv)
-        .unroll(f.x)
-        .unroll(f.y)
-        .unroll(c4u);
+    if (kn.pairs) {
+        // (h, kl) lanes: one pmaddwd per 2 channels x 8 int32 lanes; passes over kl halves keep a
+        // pixel's partial sums in 2 registers (AVX2) across the reduction.
+        Var klo("klo2"), kli("kli2");
+        f.conv2.compute_at(f.out, xo)
+            .bound(f.h, 0, 2)
+            .bound(f.kl, 0, vw)
+            .bound_extent(f.kv, kn.k_vectors)
+            .reorder(f.h, f.kl, f.kv, f.x, f.y)
+            .vectorize(f.h)
+            .vectorize(f.kl)
+            .unroll(f.kv)
+            .unroll(f.x)
+            .unroll(f.y);
+        f.conv2.update()
+            .split(f.kl, klo, kli, kn.pair_k)
+            .split(c4i, c4o, c4u, kn.unroll_c)
+            .reorder(ci, f.h, kli, f.kv, f.x, f.y, c4u, c4o, rcb, kx, ky, klo)
+            .atomic()
+            .vectorize(ci)
+            .vectorize(f.h)
+            .vectorize(kli)
+            .unroll(f.kv)
+            .unroll(f.x)
+            .unroll(f.y)
+            .unroll(c4u);
+    } else {
+        f.conv.compute_at(f.out, xo)
+            .bound(f.kl, 0, vw)
+            .bound_extent(f.kv, kn.k_vectors)
+            .vectorize(f.kl)
+            .unroll(f.kv)
+            .unroll(f.x)
+            .unroll(f.y);
+        f.conv.update()
+            .split(c4i, c4o, c4u, kn.unroll_c)
+            .reorder(ci, f.kl, f.kv, f.x, f.y, c4u, c4o, rcb, kx, ky)
+            .atomic()
+            .vectorize(ci)  // u8 x s8 products summed 4 at a time: vpdpbusd
+            .vectorize(f.kl)
+            .unroll(f.kv)
+            .unroll(f.x)
+            .unroll(f.y)
+            .unroll(c4u);
+    }
 
     // Activation copy (an output of the pipeline, so computed first, at root): 16-byte
     // channel blocks, parallel over rows of all images.

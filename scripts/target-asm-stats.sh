@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Counts the int8 multiply instructions in the assembly of the hot kernels, per target: the
-# table of docs/targets.md. Runs the generators of a host build (default build/) with
+# Counts the int8 multiply instructions in the assembly of the hot kernels, per target, and
+# the innermost loops that use them and whether any of those spills a register
+# (scripts/asm-inner-loops.awk): the tables of docs/targets.md. Runs the generators of a host build (default build/) with
 # `-e assembly` for every target below; writes the listings to $OUT (default /tmp/winoq-asm).
 #   scripts/target-asm-stats.sh [host build dir]
 set -euo pipefail
@@ -17,13 +18,15 @@ targets=(
 )
 # name generator generator-name params (the same as generators/CMakeLists.txt)
 kernels=(
-  "winoq_gemm_real winoq_winograd_gemm.generator winoq_winograd_gemm variant=f43 section=real k_vectors=4 t_block=6"
-  "winoq_gemm_cf43 winoq_winograd_gemm.generator winoq_winograd_gemm variant=cf43 section=complex k_vectors=2 t_block=4"
+  "winoq_conv_f43 winoq_winograd_conv.generator winoq_winograd_conv variant=f43"
+  "winoq_conv_cf43 winoq_winograd_conv.generator winoq_winograd_conv variant=cf43"
   "winoq_direct_k3_s1 winoq_direct_conv.generator winoq_direct_conv kernel=3 stride=1 residual=false"
 )
 insns=(vpdpbusd vpmaddubsw vpmaddwd pmaddubsw pmaddwd sdot smull smull2 smlal smlal2 sadalp)
-printf '| target | kernel |'; for i in "${insns[@]}"; do printf ' %s |' "$i"; done; echo
-printf '|---|---|'; for _ in "${insns[@]}"; do printf -- '---:|'; done; echo
+# The dot-product instruction of each target's inner loops.
+declare -A dot=([avx512_vnni]=vpdpbusd [avx2]=vpmaddwd [sse41]=pmaddwd [arm_dot_prod]=sdot [arm64]=smull)
+printf '| target | kernel |'; for i in "${insns[@]}"; do printf ' %s |' "$i"; done; echo ' inner loops (spilling) |'
+printf '|---|---|'; for _ in "${insns[@]}"; do printf -- '---:|'; done; echo -- '---:|'
 for t in "${targets[@]}"; do
   read -r tname tstr <<<"$t"
   for k in "${kernels[@]}"; do
@@ -34,6 +37,8 @@ for t in "${targets[@]}"; do
     "$BUILD/bin/$gen" -g "$gname" -f "$kname" -n "$kname" -e assembly -o "$dir" target="$tstr-no_runtime" $params
     printf '| %s | %s |' "$tname" "$kname"
     for i in "${insns[@]}"; do printf ' %s |' "$(grep -cE "^[[:space:]]+$i[[:space:]]" "$dir/$kname.s" || true)"; done
-    echo
+    loops=$(awk -v insn="${dot[$tname]}" -f scripts/asm-inner-loops.awk "$dir/$kname.s")
+    loops=${loops#loops=}
+    printf ' %s (%s) |\n' "${loops%% *}" "${loops##*spilling=}"
   done
 done

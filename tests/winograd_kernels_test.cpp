@@ -285,6 +285,28 @@ TEST_P(WinogradKernels, SaturatingClippingMatchesReference) {
     check_layer(p, in, rng, describe(v, l) + " tiny scales");
 }
 
+// The fused pipeline numbers tiles over the whole batch and blocks them by tile rows of one
+// image: batches of several images, with maps whose tile rows do not divide into blocks, and
+// channel counts below / above / between the k blocks.
+TEST_P(WinogradKernels, FusedPipelineOnBatchesMatchesReference) {
+    const Variant v = GetParam();
+    std::mt19937 rng(500 + int(v));
+    const std::vector<Layer> layers = {{16, 16, 32, 32, true, true}, {64, 80, 7, 7, false, true},
+                                       {8, 130, 23, 11, true, false}};
+    for (const Layer& l : layers) {
+        WinogradConvParams p = quantized_layer(v, l, rng);
+        p.shape.N = 5;
+        const ConvShape& s = p.shape;
+        const std::vector<int8_t> in = make_tensor(s.in_size(), Fill::kRandom, rng);
+        const std::vector<int8_t> res = l.residual ? make_tensor(s.out_size(), Fill::kRandom, rng) : std::vector<int8_t>();
+        const int8_t* res_ptr = l.residual ? res.data() : nullptr;
+        std::vector<int8_t> want(s.out_size()), got(s.out_size(), 3);
+        reference::winograd_conv(p, in.data(), res_ptr, want.data());
+        ConvKernel(p).run(in.data(), res_ptr, got.data());
+        EXPECT_EQ(got, want) << describe(v, l) << " batch 5";
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllWinograd, WinogradKernels, ::testing::ValuesIn(kWinogradVariants),
                          [](const auto& info) { return std::string(variant_name(info.param)); });
 

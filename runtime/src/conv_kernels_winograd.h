@@ -15,9 +15,12 @@ namespace winoq::kernels_detail {
 class WinogradEngine final : public ConvEngine {
 public:
     explicit WinogradEngine(const WinogradConvParams& p);  // validates and packs
+    // The fused pipeline: one call for the whole layer.
     void run(const int8_t* in, const int8_t* residual, int8_t* out) override;
+    // The same through the three stage pipelines (X and M in the engine's scratch).
+    void run_stages(const int8_t* in, const int8_t* residual, int8_t* out);
 
-    // The three stages run() chains.
+    // The three stages run_stages() chains (scratch allocated on first use).
     void input_transform(const int8_t* in);                       // in -> X
     void gemm();                                                  // X -> M
     void output_transform(const int8_t* residual, int8_t* out);  // M -> out
@@ -41,15 +44,17 @@ private:
         std::vector<int32_t> act_map;  // (j, g)
     };
     void gemm_section(Section& s);
+    void allocate_stage_scratch();
 
     WinogradConvParams p_;
     kernels::KernelLayout KL_;
-    int c4_ = 0, k16_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
+    int c4_ = 0, k16_ = 0, kp_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
     std::vector<int32_t> in_mult_, in_shift_;  // (pa)
-    std::vector<int8_t> W_;                    // (4, k16, c4/4, q')
-    std::vector<int32_t> acc_offset_;          // (k16, q')
-    std::vector<int32_t> m_mult_;              // (k16, 2, o')
-    std::vector<int32_t> m_shift_;             // (k16, o')
+    // Packed with kp_ = round_up(K, kWinogradKPadding) output channels (zeros beyond K).
+    std::vector<int8_t> W_;                    // (4, kp, c4/4, q')
+    std::vector<int32_t> acc_offset_;          // (kp, q')
+    std::vector<int32_t> m_mult_;              // (kp, 2, o')
+    std::vector<int32_t> m_shift_;             // (kp, o')
     std::vector<int32_t> m_lshift_;            // (o')
     OutputStageBuffers stage_;
     std::vector<kernels::ActStorage> X_;
