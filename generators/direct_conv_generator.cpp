@@ -1,4 +1,4 @@
-// Direct int8 convolution (3x3 or 1x1, stride 1 or 2, any padding), NHWC, with the shared
+// Direct int8 convolution (1x1, 3x3 or 7x7, stride 1 or 2, any padding), NHWC, with the shared
 // output stage:
 //
 //   acc(k, x, y) = sum_{ky, kx, c} w[k][ky][kx][c] * in[c][x*s - pad + kx][y*s - pad + ky]
@@ -72,8 +72,8 @@ public:
 
     void generate() {
         const int kk = kernel, s = stride;
-        if ((kk != 1 && kk != 3) || (s != 1 && s != 2))
-            throw std::invalid_argument("direct_conv: kernel 1 or 3, stride 1 or 2");
+        if ((kk != 1 && kk != 3 && kk != 7) || (s != 1 && s != 2))
+            throw std::invalid_argument("direct_conv: kernel 1, 3 or 7, stride 1 or 2");
         const Expr pd = pad;
         const Var &k = f.k, &x = f.x, &y = f.y, &n = f.n, &c = f.c, &cb = f.cb;
 

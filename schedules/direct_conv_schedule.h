@@ -47,12 +47,12 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
     using namespace Halide;
     constexpr int vw = kernels::kDirectWeightLanes;  // int32 lanes: one zmm
     const int kb = vw * kn.k_vectors;
-    Var ko("ko"), ki("ki"), kv("kvo"), kl("klo"), xo("xo"), yo("yo"), xi("xi"), yi("yi"), task("task");
+    Var ko("ko"), ki("ki"), kv("kvo"), kl("klo"), xo("xo"), yo("yo"), xi("xi"), yi("yi"), task("task"), task_n("task_n");
 
     // Output: K tails are guarded (the accumulator block keeps its 16 * k_vectors channels:
     // the weights are padded); partial tiles shift inwards (recompute a few pixels), so every
-    // tile has the constant size the register block needs. One parallel task per tile row
-    // and k block. The tile size is specialized on the output size; tiny outputs fall back to
+    // tile has the constant size the register block needs. One parallel task per tile row,
+    // k block and image. The tile size is specialized on the output size; tiny outputs fall back to
     // smaller tiles.
     auto tiled = [&](Stage s, int tx, int ty) {
         s.split(f.k, ko, ki, kb, TailStrategy::GuardWithIf)
@@ -63,8 +63,9 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
             .unroll(kv)
             .unroll(xi)
             .unroll(yi)
-            .fuse(ko, yo, task);
-        if (kn.parallel) s.parallel(task);
+            .fuse(ko, yo, task)
+            .fuse(task, f.n, task_n);  // the batch inside the parallel loop: more tasks per call
+        if (kn.parallel) s.parallel(task_n);
     };
     if (kn.tile_y_w7 > 0) tiled(f.out.specialize(out_w % 7 == 0 && out_h >= kn.tile_y_w7), 7, kn.tile_y_w7);
     tiled(f.out.specialize(out_w >= kn.tile_x && out_h >= kn.tile_y), kn.tile_x, kn.tile_y);

@@ -4,7 +4,7 @@
 //
 // Loop nest (one parallel task per block of whole tile rows of one image):
 //   for block (parallel):                          X of the block's tiles: all channels, planes
-//     for k block of k_block channels:             M of the block: GEMMs + requantization,
+//     for k block of k_block channels (parallel):  M of the block: GEMMs + requantization,
 //                                                  register tiles of k_vectors x t_block
 //       for tile: output transform + output stage of k_block channels
 // so X (C x tiles x planes bytes) and M (k_block x tiles x planes) stay in L1 / L2 between
@@ -134,7 +134,9 @@ inline void schedule_winograd_conv(WinogradConvFuncs& f, const WinogradConvKnobs
         .unroll(xi)
         .unroll(yi)
         .fuse(tyo, f.nb, blk);
-    if (kn.parallel) f.out.parallel(blk);
+    // Blocks in parallel, and the k blocks of a block too: a small map at batch 1 is one block
+    // (14x14 in 4x4 tiles), and its k blocks still split across the threads after its X.
+    if (kn.parallel) f.out.parallel(blk).parallel(ko);
 
     // The output transform of one tile, all channels of the k block.
     f.tiles.compute_at(f.out, tx).bound_extent(f.t, 1).vectorize(f.k, lanes, TailStrategy::RoundUp);

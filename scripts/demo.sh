@@ -48,15 +48,23 @@ fi
 
 echo
 echo "== 3. ResNet-18, ImageNet shapes (224x224), UNTRAINED (random weights): MACs and latency"
+echo "   direct, all-cf43, and the per-layer plan of scripts/plans/resnet18.env (fastest variant per layer)"
 if [ -x "$BIN/winoq-train" ]; then
+  # shellcheck source=plans/resnet18.env
+  source scripts/plans/resnet18.env
   for v in direct cf43; do
     [ -f "$OUT/resnet18-untrained-$v.safetensors" ] ||
       "$BIN/winoq-train" export --arch resnet18 --variant "$v" --untrained --seed 1 \
         --out "$OUT/resnet18-untrained-$v.safetensors" > /dev/null
   done
-  "$BIN/winoq" info --model "$OUT/resnet18-untrained-cf43.safetensors" | grep "^MACs per image"
+  "$BIN/winoq-train" export --arch resnet18 --variant "$PLAN_BASE" --layer-variant "$RESNET18_PLAN" --untrained \
+    --seed 1 --out "$OUT/resnet18-untrained-plan.safetensors" > /dev/null
+  for v in cf43 plan; do
+    echo "-- $v: $("$BIN/winoq" info --model "$OUT/resnet18-untrained-$v.safetensors" | grep "^MACs per image")"
+  done
   "$BIN/winoq" bench --model "$OUT/resnet18-untrained-direct.safetensors" \
-    --model "$OUT/resnet18-untrained-cf43.safetensors" --repeats 5 --chart "$OUT/resnet18-layers.png"
+    --model "$OUT/resnet18-untrained-cf43.safetensors" --model "$OUT/resnet18-untrained-plan.safetensors" \
+    --repeats 5 --chart "$OUT/resnet18-layers.png"
 else
   echo "skipped: winoq-train (libtorch) is not built, so no ResNet-18 model can be exported"
 fi

@@ -12,6 +12,7 @@ packages=(
   dataset-fashion-mnist      # the second real data set (/usr/share/datasets/fashion-mnist)
   gnuplot-nox                # charts: docs/results PNG, winoq bench --chart
   python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)
+  python3-torch python3-torchvision  # PyTorch int8 / FP32 peers of scripts/network-bench.sh
   g++-aarch64-linux-gnu qemu-user  # ARM cross build and its tests (scripts/build-arm.sh)
 )
 SUDO=""

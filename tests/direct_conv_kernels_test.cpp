@@ -162,6 +162,10 @@ std::vector<Case> cases() {
     v.push_back({1, 24, 15, 9, 20, 3, 2, 1, false, false});
     v.push_back({2, 7, 28, 28, 48, 3, 2, 1, true, false});
     v.push_back({1, 16, 9, 8, 16, 3, 2, 0, false, true});  // no padding: 4x3 output
+    // 7x7 stride 2 (the ResNet-18 stem: 3 channels, padding 3), odd sizes, no padding.
+    v.push_back({1, 3, 56, 56, 64, 7, 2, 3, false, true});
+    v.push_back({2, 3, 23, 17, 20, 7, 2, 3, false, false});
+    v.push_back({1, 5, 15, 16, 16, 7, 2, 0, false, true});
     // 1x1 stride 1 and 2 (shortcuts, bottlenecks).
     v.push_back({1, 64, 14, 14, 64, 1, 1, 0, false, false});
     v.push_back({2, 16, 32, 32, 32, 1, 2, 0, true, false});

@@ -67,6 +67,11 @@ TEST_P(OneDnnPeer, S8SignedInputNoReluMatchesReference) {
     const RandomLayer layer = make_random_layer(s, 11, /*signed_input=*/true);
     DirectConvParams p = direct_params(layer);
     p.out.relu = false;  // the multipliers do not depend on it
+    // Without VNNI oneDNN multiplies int8 with vpmaddubsw, whose int16 pair sums saturate for a
+    // signed source (its documented non-VNNI int8 behaviour): no exact peer to compare with.
+    const std::string impl = OneDnnConv(p, OneDnnSrc::kS8).impl_name();
+    if (impl.find("vnni") == std::string::npos && impl.find("amx") == std::string::npos)
+        GTEST_SKIP() << "oneDNN runs " << impl << " here: its s8-source int8 path saturates without VNNI";
     expect_peer_matches(p, layer.input, OneDnnSrc::kS8);
 }
 

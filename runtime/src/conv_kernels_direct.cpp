@@ -17,6 +17,7 @@
 #include "winoq_direct_k3_s1_res.h"
 #include "winoq_direct_k3_s2.h"
 #include "winoq_direct_k3_s2_res.h"
+#include "winoq_direct_k7_s2.h"
 
 namespace winoq::kernels_detail {
 namespace {
@@ -48,6 +49,7 @@ constexpr PipelineEntry kPipelines[] = {
     {3, 1, true, winoq_direct_k3_s1_res, "winoq_direct_k3_s1_res"},
     {3, 2, false, winoq_direct_k3_s2, "winoq_direct_k3_s2"},
     {3, 2, true, winoq_direct_k3_s2_res, "winoq_direct_k3_s2_res"},
+    {7, 2, false, winoq_direct_k7_s2, "winoq_direct_k7_s2"},
 };
 
 const PipelineEntry& find_pipeline(const ConvShape& s, bool residual) {

@@ -23,9 +23,12 @@ void validate_shape(Variant v, const ConvShape& s) {
     if (is_winograd(v)) {
         if (s.kernel != 3 || s.stride != 1 || s.pad != 1) fail("Winograd needs a 3x3 kernel, stride 1, padding 1");
     } else {
-        if (s.kernel != 3 && s.kernel != 1) fail("direct supports 3x3 and 1x1 kernels");
+        if (!direct_kernel_supported(s.kernel)) fail("direct supports 1x1, 3x3 and 7x7 kernels");
         if (s.stride != 1 && s.stride != 2) fail("direct supports stride 1 and 2");
-        if (s.pad < 0 || s.pad > 1) fail("padding must be 0 or 1");
+        if (s.pad < 0 || s.pad > std::max(1, s.kernel / 2)) fail("padding must be in [0, max(1, kernel / 2)]");
+        // The int32 accumulator bound (docs/numerics.md) holds for C * kernel^2 <= kMaxChannels * 9.
+        if (int64_t(s.C) * s.kernel * s.kernel > int64_t(kMaxChannels) * 9)
+            fail("C * kernel^2 above " + std::to_string(kMaxChannels * 9) + " could overflow the int32 accumulators");
         if (s.out_h() < 1 || s.out_w() < 1) fail("empty output");
     }
 }

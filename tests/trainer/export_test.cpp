@@ -311,7 +311,7 @@ TEST(Export, UntrainedResNet18RunsAndMatchesIntegerMode) {
     EXPECT_NE(m.name.find("untrained"), std::string::npos);
     EXPECT_EQ(m.num_classes(), 1000);
     EXPECT_EQ(m.class_names[999], "class_999");
-    EXPECT_EQ(m.op("conv1").variant, "float");
+    EXPECT_EQ(m.op("conv1").variant, "direct");  // the 7x7 stem is int8 like every other conv
     EXPECT_EQ(m.op("maxpool").input, "conv1");
     EXPECT_EQ(m.op("layer2.0.conv2").residual, "layer2.0.downsample");
     const ImageDataset images = gaussian_images(4, 3, 64, 99);  // not the calibration images
@@ -326,6 +326,27 @@ TEST(Export, UntrainedResNet18RunsAndMatchesIntegerMode) {
         EXPECT_GT(nonzero, 0.05) << name;
         EXPECT_LT(saturated, 0.05) << name;
     }
+}
+
+// The float stem stays available as an explicit per-layer choice, and stays bit-exact.
+TEST(Export, UntrainedResNet18WithFloatStemMatchesIntegerMode) {
+    UntrainedOptions u;
+    u.arch = "resnet18";
+    u.variant = "f23";
+    u.layer_variants = {{"conv1", "float"}, {"layer4.1.conv2", "direct"}};
+    u.image_size = 32;
+    u.seed = 8;
+    u.calib_images = 2;
+    ResNet net = untrained_model(u);
+    ExportOptions eo;
+    eo.dataset = "imagenet-shapes";
+    eo.trained = false;
+    const Model m = round_trip(export_model(net, eo));
+    EXPECT_EQ(m.op("conv1").variant, "float");
+    EXPECT_EQ(m.op("layer4.1.conv2").variant, "direct");
+    EXPECT_EQ(m.op("layer4.1.conv1").variant, "f23");
+    const ImageDataset images = gaussian_images(2, 3, 32, 98);
+    expect_runner_equals_trainer(net, m, images, 2, cifar10_normalization(), ExecEngine::kKernels, "float stem");
 }
 #endif
 

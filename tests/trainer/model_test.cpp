@@ -55,8 +55,8 @@ TEST(Macs, ResNet18MatchesMethodSection3) {
     const ModelMacs macs = count_macs(m);
     EXPECT_EQ(macs.direct, 1814073344);
     EXPECT_NEAR(macs.reduction(), 2.112, 0.0005);
-    // The 7x7 stem has no int8 kernel: it computes in float between int8 tensors.
-    EXPECT_EQ(m->stem->options().variant, "float");
+    // The 7x7 stem is an int8 direct convolution like every other conv (float only on request).
+    EXPECT_EQ(m->stem->options().variant, "direct");
     EXPECT_EQ(m->blocks[2]->downsample->options().variant, "direct");
 }
 

@@ -59,6 +59,7 @@ void run(ExportArgs& a) {
         UntrainedOptions u;
         u.arch = a.model.arch;
         u.variant = a.model.variant;
+        u.layer_variants = parse_layer_variants(a.model.layer_variants);
         u.per_tap = a.model.per_tap;
         u.image_size = a.image_size;
         u.seed = a.runtime.seed;

@@ -193,6 +193,7 @@ ResNet untrained_model(const UntrainedOptions& o) {
     ModelConfig c;
     c.arch = o.arch;
     c.variant = o.variant;
+    c.layer_variants = o.layer_variants;
     c.per_tap = o.per_tap;
     c.in_channels = 3;
     const bool r18 = o.arch == "resnet18";

@@ -49,6 +49,7 @@ std::string default_model_name(const ModelConfig& c, const std::string& dataset,
 // (pixels 127.5 + 64 * N(0, 1), clamped to [0, 255]) so no stage is saturated or all zero.
 struct UntrainedOptions {
     std::string arch = "resnet18", variant = "cf43";
+    std::map<std::string, std::string> layer_variants;  // per-conv overrides (--layer-variant)
     bool per_tap = false;
     int image_size = 0;  // 0: 224 for resnet18, 32 for resnet20
     int classes = 0;     // 0: 1000 for resnet18, 10 for resnet20

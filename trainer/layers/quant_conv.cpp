@@ -12,7 +12,7 @@ bool variant_fits(const std::string& variant, int kernel, int stride) {
     if (variant == "float") return true;
     const std::optional<Variant> v = parse_variant(variant);
     if (!v) return false;
-    if (!is_winograd(*v)) return kernel == 3 || kernel == 1;
+    if (!is_winograd(*v)) return direct_kernel_supported(kernel);
     return kernel == 3 && stride == 1;
 }
 

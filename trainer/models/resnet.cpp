@@ -92,6 +92,14 @@ ResNetImpl::ResNetImpl(ModelConfig cfg) : cfg_(std::move(cfg)) {
         register_module("layer" + std::to_string(s + 1), stage);
     }
     classifier = register_module(classifier_name_, torch::nn::Linear(channels, cfg_.num_classes));
+    // A per-layer variant naming no conv of this network is a typo, never silently ignored.
+    for (const auto& [name, variant] : cfg_.layer_variants) {
+        bool found = false;
+        for (const QConv& c : convs()) found = found || c->options().name == name;
+        if (!found)
+            throw std::invalid_argument("winoq-train: --layer-variant names no convolution of " + cfg_.arch + ": '" +
+                                        name + "' (winoq info lists the layer names)");
+    }
 }
 
 Act ResNetImpl::quantize_input(const torch::Tensor& images) {

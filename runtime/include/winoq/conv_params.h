@@ -30,6 +30,10 @@ struct ConvShape {
 // (Winograd: 3x3, stride 1, pad 1; direct: 3x3 or 1x1, stride 1 or 2).
 void validate_shape(Variant v, const ConvShape& s);
 
+// The kernel sizes the direct int8 kernels exist for (1x1, 3x3, and 7x7 for ResNet stems); the
+// trainer asks the same question when it picks a layer's variant.
+inline bool direct_kernel_supported(int kernel) { return kernel == 1 || kernel == 3 || kernel == 7; }
+
 // Bias, requantization to the int8 output, optional residual add and ReLU, per output channel:
 //   out = clamp((( acc + bias[k]) * mult[k] + res * res_mult[k] + 2^(shift-1)) >> shift[k], relu ? 0 : -127, 127)
 struct OutputStage {
