@@ -113,7 +113,8 @@ public:
         const winoq::kernels::GemmSection& R = KL.real;
         define_acc(f.acc_real, f.acc2_real, {k, t, g}, g, g);
         f.M_real(k, t, g) = cast<int8_t>(
-            winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)), m_shift(k, g), -winoq::kQMax));
+            winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)), m_shift(k, g),
+                                           -winoq::kQMax));
 
         const winoq::kernels::GemmSection& S = KL.complex;
         f.real_groups = R.groups;

@@ -47,7 +47,8 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
     using namespace Halide;
     constexpr int vw = kernels::kDirectWeightLanes;  // int32 lanes: one zmm
     const int kb = vw * kn.k_vectors;
-    Var ko("ko"), ki("ki"), kv("kvo"), kl("klo"), xo("xo"), yo("yo"), xi("xi"), yi("yi"), task("task"), task_n("task_n");
+    Var ko("ko"), ki("ki"), kv("kvo"), kl("klo"), xo("xo"), yo("yo"), xi("xi"), yi("yi");
+    Var task("task"), task_n("task_n");
 
     // Output: K tails are guarded (the accumulator block keeps its 16 * k_vectors channels:
     // the weights are padded); partial tiles shift inwards (recompute a few pixels), so every
