@@ -47,6 +47,10 @@ inline constexpr int kOutChannelAlign = 16;  // W / M output channels: k16 = rou
 // channels (up to 64 on any target), so its W and M parameters are padded to this many channels
 // (zero weights): memory only, the output stage never writes the padding.
 inline constexpr int kWinogradKPadding = 64;
+// The fused pipeline's input transform loads 16 input channels per vector with no per-lane
+// bounds check (a guarded lane is a byte gather), so its input and W have round_up(C, 16)
+// channels: the runtime zero-pads an input whose C is not a multiple (ResNet layers are).
+inline constexpr int kFusedChannelAlign = 16;
 
 inline int round_up(int x, int a) { return (x + a - 1) / a * a; }
 

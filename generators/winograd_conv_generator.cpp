@@ -34,10 +34,10 @@ public:
     GeneratorParam<int> block_tiles{"block_tiles", 32};  // tiles per cache block (whole tile rows, >= 1 row)
     GeneratorParam<bool> parallel{"parallel", true};
 
-    Input<Buffer<int8_t>> input{"input", 4};          // (c, x, y, nb), extents C, W, H, N
+    Input<Buffer<int8_t>> input{"input", 4};          // (c, x, y, nb), extents c16, W, H, N (zeros beyond C)
     Input<Buffer<int32_t>> in_mult{"in_mult", 1};     // (a): PlaneLayout::act order
     Input<Buffer<int32_t>> in_shift{"in_shift", 1};   // (a)
-    Input<Buffer<int8_t>> W{"W", 4};                  // (4, k16, c4/4, q'): W(i, k, cb, q') = w_q'[k][4cb+i]
+    Input<Buffer<int8_t>> W{"W", 4};                  // (4, kp, c16/4, q'): W(i, k, cb, q') = w_q'[k][4cb+i]
     Input<Buffer<int32_t>> acc_offset{"acc_offset", 2};  // (k16, q')
     Input<Buffer<int32_t>> m_mult{"m_mult", 3};       // (k16, i, o'), i < 2
     Input<Buffer<int32_t>> m_shift{"m_shift", 2};     // (k16, o')
@@ -65,7 +65,10 @@ public:
         f.tw = (Wd + (m - 1)) / m;
         f.th = (H + (m - 1)) / m;
         const Expr tx = t % f.tw, ty = (t / f.tw) % f.th, nb = t / (f.tw * f.th);
-        Func padded = BoundaryConditions::constant_exterior(input, cast<int8_t>(0), {{0, C}, {0, Wd}, {0, H}, {0, N}});
+        // Bounded in space and batch only: the channel extent is the W's (a multiple of
+        // kFusedChannelAlign, set in schedule()), so channel vectors load densely.
+        Func padded =
+            BoundaryConditions::constant_exterior(input, cast<int8_t>(0), {{Expr(), Expr()}, {0, Wd}, {0, H}, {0, N}});
 
         // Input transform (int16 is exact, as in the stage pipeline), every X plane of a tile.
         std::vector<Expr> d(n * n);
@@ -154,6 +157,7 @@ public:
         sum = sum + i64(res(k, x, y, b)) * i64(res_mult(k));
         f.out = Func(out);
         out(k, x, y, b) = cast<int8_t>(winoq::halide::requantize_expr(sum, shift(k), select(relu, 0, -winoq::kQMax)));
+        f.K = out.dim(0).extent();
     }
 
     void schedule() {
@@ -169,6 +173,7 @@ public:
         const int num_act = int(winoq::plane_layout(variant).act.size());
         in_mult.dim(0).set_min(0).set_extent(num_act);
         in_shift.dim(0).set_min(0).set_extent(num_act);
+        input.dim(0).set_extent(4 * W.dim(2).extent());  // round_up(C, kFusedChannelAlign) channels
 
         const Target& tg = get_target();
         winoq::schedules::WinogradConvKnobs kn;
@@ -187,11 +192,20 @@ public:
         const int np = std::max(1, KL.complex.np);
         kn.complex = tile_of(np, kn.real.k_vectors);
         kn.k_block = k_block > 0 ? int(k_block) : kn.real.k_vectors * lanes;
-        kn.x_vector = lanes >= 8 ? 32 : 16;
+        kn.x_vector = winoq::kernels::kFusedChannelAlign;
         if (kn.k_block % (kn.real.k_vectors * lanes) || kn.k_block % (kn.complex.k_vectors * lanes) ||
             winoq::kernels::kWinogradKPadding % kn.k_block)
             throw std::invalid_argument("winoq_winograd_conv: k_block must be a multiple of the register tiles' "
                                         "channels and divide kWinogradKPadding");
+        // Layers with fewer output channels than the k block get a k block of their size.
+        for (int max_k = 16; max_k < kn.k_block; max_k *= 2) {
+            winoq::schedules::WinogradConvKnobs::SmallK sk;
+            sk.max_k = max_k;
+            sk.real = tile_of(1, std::max(1, max_k / lanes));
+            sk.complex = tile_of(np, sk.real.k_vectors);
+            sk.k_block = sk.real.k_vectors * lanes;
+            if (sk.k_block == max_k) kn.small_k.push_back(sk);
+        }
         kn.block_tiles = block_tiles;
         kn.parallel = parallel;
         winoq::schedules::schedule_winograd_conv(f, kn);

@@ -36,11 +36,27 @@ inline bool has_int8_dot(const Halide::Target& t) {
 // the GEMMs keep two partial sums per channel (pmaddwd pairs), so two registers.
 inline int registers_per_accumulator(const Halide::Target& t) { return has_int8_dot(t) ? 1 : 2; }
 
-// Registers the inner loop of an int8 dot-product GEMM needs besides its accumulators: the
-// weight vectors of one reduction step, an activation broadcast and, without a dot-product
-// instruction, a widening / product temporary.
-inline int gemm_overhead_registers(const Halide::Target& t, int k_vectors) {
-    return k_vectors * registers_per_accumulator(t) + 1 + (has_int8_dot(t) ? 0 : 1);
+// Vector registers the inner loop of an int8 dot-product GEMM needs besides its accumulators:
+// the weight vectors of one reduction step, an activation broadcast and, without a dot-product
+// instruction, widening / product temporaries. x86 folds one load into each multiply (a memory
+// operand), so only one product's weights are live; AArch64 has no memory operands, so every
+// product's weights are, and without sdot each smull / smull2 writes an int16 product per
+// weight vector before sadalp folds it (2 per weight vector: the count with no spill in the
+// arm64 assembly, scripts/target-asm-stats.sh).
+inline int gemm_overhead_registers(const Halide::Target& t, int k_vectors, int products) {
+    const bool arm = t.arch == Halide::Target::ARM;
+    const int weights = arm ? k_vectors * products : k_vectors * registers_per_accumulator(t);
+    const int temps = has_int8_dot(t) ? 0 : (arm ? 2 * k_vectors * products : 1);
+    return weights + 1 + temps;
+}
+
+// Columns (tiles) a GEMM register tile may have so that its pointers fit the general-purpose
+// registers: each column and product broadcasts from its own X row, each product reads its own
+// weight row, plus about 4 loop values. x86-64 has 15 usable (past that LLVM reloads pointers
+// from the stack every iteration), AArch64 about 28.
+inline int gemm_max_cols_for_pointers(const Halide::Target& t, int products) {
+    const int gprs = t.arch == Halide::Target::ARM ? 28 : 15;
+    return (gprs - products - 4) / products;
 }
 
 // A register tile of accumulators: k_vectors vectors of output channels x `cols` columns (tiles
@@ -51,14 +67,17 @@ struct RegisterTile {
 };
 
 // The register tile with the highest arithmetic intensity (dot products per vector load:
-// kv * cols / (kv + cols)) whose accumulators and loop values all fit in registers (no spills).
+// kv * cols / (kv + cols)) whose accumulators, loop values and pointers all fit in registers
+// (no spills).
 // k_vectors stays a power of two (channel blocks that divide 16, 32, 64, ... channel layers).
 inline RegisterTile gemm_register_tile(const Halide::Target& t, int products, int max_k_vectors) {
     const int regs = vector_register_count(t);
     RegisterTile best;
     double best_intensity = 0;
     for (int kv = 1; kv <= max_k_vectors; kv *= 2) {
-        const int cols = (regs - gemm_overhead_registers(t, kv)) / (kv * products * registers_per_accumulator(t));
+        const int vector_cols =
+            (regs - gemm_overhead_registers(t, kv, products)) / (kv * products * registers_per_accumulator(t));
+        const int cols = std::min(vector_cols, gemm_max_cols_for_pointers(t, products));
         if (cols < 1) break;
         const double intensity = double(kv * cols) / (kv + cols);
         if (intensity > best_intensity) {

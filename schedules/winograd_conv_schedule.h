@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <vector>
 
 #include "Halide.h"
 
@@ -26,9 +27,18 @@ struct WinogradConvKnobs {
     int vector_width = 16;  // int32 lanes of one vector register of the target
     GemmTile real, complex;  // register tiles of the real and complex GEMM sections
     int k_block = 64;        // output channels per cache block (a multiple of both tiles' channels)
-    int x_vector = 32;       // X channels per vector of the input transform
+    int x_vector = 16;       // X channels per vector of the input transform (kFusedChannelAlign)
     int block_tiles = 32;   // tiles per cache block, rounded to whole tile rows (at least one)
     bool parallel = true;   // parallel over blocks (of every image in the batch)
+    // Schedules for layers with few output channels (K <= max_k), tried in order before the
+    // general one: a k block larger than K would compute its padding (4x the work at K = 16 on
+    // AVX-512, whose general k block is 64 channels).
+    struct SmallK {
+        int max_k = 16;
+        GemmTile real, complex;
+        int k_block = 16;
+    };
+    std::vector<SmallK> small_k;
 };
 
 struct WinogradConvFuncs {
@@ -43,6 +53,7 @@ struct WinogradConvFuncs {
     Halide::Var c{"c"}, t{"t"}, x{"xp"}, k{"k"}, g{"g"}, j{"j"}, p{"p"}, h{"h"};
     Halide::Var x_out{"x"}, y_out{"y"}, nb{"nb"};
     Halide::Expr tw, th;                 // tiles per row / column of one image
+    Halide::Expr K;                      // output channels (the output's extent)
     int m = 0;                           // output tile size
     int num_x = 0;                       // X planes
     int real_groups = 0, complex_groups = 0, complex_products = 0;
@@ -53,7 +64,7 @@ struct WinogradConvFuncs {
 // tile stays in a register, then the requantization epilogue reads them.
 inline Halide::Func M_of(const WinogradConvFuncs& f, bool complex) { return complex ? f.M_complex : f.M_real; }
 
-inline void schedule_gemm_section(Halide::Func M, const WinogradConvFuncs& f, const GemmTile& tile, int lanes,
+inline void schedule_gemm_section(Halide::Stage M, const WinogradConvFuncs& f, const GemmTile& tile, int lanes,
                                   bool has_p) {
     using namespace Halide;
     Var ko("ko"), ki("ki"), kv("kv"), kl("kl"), to("to"), ti("ti");
@@ -124,19 +135,29 @@ inline void schedule_winograd_conv(WinogradConvFuncs& f, const WinogradConvKnobs
     Var blk("blk");
     // Whole tile rows per block: as many as fit block_tiles, at least one.
     const Expr rows = clamp(kn.block_tiles / f.tw, 1, f.th);
-    f.out.split(f.y_out, ty, yi, f.m, TailStrategy::GuardWithIf)
-        .split(f.x_out, tx, xi, f.m, TailStrategy::GuardWithIf)
-        .split(ty, tyo, tyi, rows, TailStrategy::GuardWithIf)
-        .split(f.k, ko, ki, kn.k_block, TailStrategy::GuardWithIf)
-        .split(ki, kv, kl, lanes, TailStrategy::GuardWithIf)
-        .reorder(kl, xi, yi, kv, tx, tyi, ko, tyo, f.nb)
-        .vectorize(kl)
-        .unroll(xi)
-        .unroll(yi)
-        .fuse(tyo, f.nb, blk);
-    // Blocks in parallel, and the k blocks of a block too: a small map at batch 1 is one block
-    // (14x14 in 4x4 tiles), and its k blocks still split across the threads after its X.
-    if (kn.parallel) f.out.parallel(blk).parallel(ko);
+    auto schedule_out = [&](Stage out, int k_block) {
+        out.split(f.y_out, ty, yi, f.m, TailStrategy::GuardWithIf)
+            .split(f.x_out, tx, xi, f.m, TailStrategy::GuardWithIf)
+            .split(ty, tyo, tyi, rows, TailStrategy::GuardWithIf)
+            .split(f.k, ko, ki, k_block, TailStrategy::GuardWithIf)
+            .split(ki, kv, kl, lanes, TailStrategy::GuardWithIf)
+            .reorder(kl, xi, yi, kv, tx, tyi, ko, tyo, f.nb)
+            .vectorize(kl)
+            .unroll(xi)
+            .unroll(yi)
+            .fuse(tyo, f.nb, blk);
+        // Blocks in parallel, and the k blocks of a block too: a small map at batch 1 is one block
+        // (14x14 in 4x4 tiles), and its k blocks still split across the threads after its X.
+        if (kn.parallel) out.parallel(blk).parallel(ko);
+    };
+    // Specializations first: each starts from the schedule the Func has when it is made.
+    for (const WinogradConvKnobs::SmallK& sk : kn.small_k) {
+        schedule_out(f.out.specialize(f.K <= sk.max_k), sk.k_block);
+        schedule_gemm_section(f.M_real.specialize(f.K <= sk.max_k), f, sk.real, lanes, false);
+        if (f.complex_groups > 0)
+            schedule_gemm_section(f.M_complex.specialize(f.K <= sk.max_k), f, sk.complex, lanes, true);
+    }
+    schedule_out(f.out, kn.k_block);
 
     // The output transform of one tile, all channels of the k block.
     f.tiles.compute_at(f.out, tx).bound_extent(f.t, 1).vectorize(f.k, lanes, TailStrategy::RoundUp);
@@ -160,7 +181,7 @@ inline void schedule_winograd_conv(WinogradConvFuncs& f, const WinogradConvKnobs
     }
 
     // X of the block: per tile and channel vector, every plane at once (the transform's partial
-    // sums are shared). Channels beyond C are computed as zeros (the input's boundary).
+    // sums are shared). The input's channel count is a multiple of x_vector (kFusedChannelAlign).
     Var co("co"), ci("ci");
     f.X.compute_at(f.out, blk)
         .bound(f.x, 0, f.num_x)

@@ -48,10 +48,11 @@ fi
 
 echo
 echo "== 3. ResNet-18, ImageNet shapes (224x224), UNTRAINED (random weights): MACs and latency"
-echo "   direct, all-cf43, and the per-layer plan of scripts/plans/resnet18.env (fastest variant per layer)"
+echo "   direct, all-cf43, and the per-layer plan measured for this machine's kernel target"
 if [ -x "$BIN/winoq-train" ]; then
   # shellcheck source=plans/resnet18.env
   source scripts/plans/resnet18.env
+  echo "   (plan: $PLAN_FILE)"
   for v in direct cf43; do
     [ -f "$OUT/resnet18-untrained-$v.safetensors" ] ||
       "$BIN/winoq-train" export --arch resnet18 --variant "$v" --untrained --seed 1 \

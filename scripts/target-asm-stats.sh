@@ -23,10 +23,11 @@ kernels=(
   "winoq_direct_k3_s1 winoq_direct_conv.generator winoq_direct_conv kernel=3 stride=1 residual=false"
 )
 insns=(vpdpbusd vpmaddubsw vpmaddwd pmaddubsw pmaddwd sdot smull smull2 smlal smlal2 sadalp)
-# The dot-product instruction of each target's inner loops.
-declare -A dot=([avx512_vnni]=vpdpbusd [avx2]=vpmaddwd [sse41]=pmaddwd [arm_dot_prod]=sdot [arm64]=smull)
+# The reduction instruction of each target's GEMM inner loops (arm64: sadalp, since its smull also
+# does the 64-bit multiplies of the requantization epilogues).
+declare -A dot=([avx512_vnni]=vpdpbusd [avx2]=vpmaddwd [sse41]=pmaddwd [arm_dot_prod]=sdot [arm64]=sadalp)
 printf '| target | kernel |'; for i in "${insns[@]}"; do printf ' %s |' "$i"; done; echo ' inner loops (spilling) |'
-printf '|---|---|'; for _ in "${insns[@]}"; do printf -- '---:|'; done; echo -- '---:|'
+printf '|---|---|'; for _ in "${insns[@]}"; do printf -- '---:|'; done; echo '---:|'
 for t in "${targets[@]}"; do
   read -r tname tstr <<<"$t"
   for k in "${kernels[@]}"; do

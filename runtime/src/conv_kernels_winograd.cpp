@@ -136,6 +136,7 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
     P_ = static_cast<int>(L.act.size());
     O_ = static_cast<int>(L.out.size());
     c4_ = round_up(C, kernels::kChannelAlign);
+    c16_ = round_up(C, kernels::kFusedChannelAlign);
     k16_ = round_up(K, kernels::kOutChannelAlign);
     kp_ = round_up(K, kernels::kWinogradKPadding);
     tw_ = p.tiles_w();
@@ -156,7 +157,7 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
 
     in_mult_ = p.in_mult;
     in_shift_ = p.in_shift;
-    const int CB = c4_ / 4;
+    const int CB = c16_ / 4;
     W_.assign(size_t(Q) * CB * kp_ * 4, 0);
     acc_offset_.assign(size_t(Q) * kp_, 0);
     for (int qi = 0; qi < Q; ++qi) {
@@ -205,8 +206,15 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
 void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) {
     check_residual_arg(residual, p_.out.residual);
     const ConvShape& s = p_.shape;
-    const int CB = c4_ / 4, k = kp_, Q = int(KL_.prod_of.size());
-    View<int8_t> input(in, {{s.C, 1}, {s.W, s.C}, {s.H, s.W * s.C}, {s.N, s.H * s.W * s.C}});
+    const int CB = c16_ / 4, k = kp_, Q = int(KL_.prod_of.size());
+    const int8_t* in16 = in;
+    if (c16_ != s.C) {  // zero-pad the channels to the pipeline's multiple of kFusedChannelAlign
+        const size_t pixels = size_t(s.N) * s.H * s.W;
+        padded_input_.assign(pixels * c16_, 0);
+        for (size_t i = 0; i < pixels; ++i) std::copy(in + i * s.C, in + (i + 1) * s.C, &padded_input_[i * c16_]);
+        in16 = padded_input_.data();
+    }
+    View<int8_t> input(in16, {{c16_, 1}, {s.W, c16_}, {s.H, s.W * c16_}, {s.N, s.H * s.W * c16_}});
     View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
     View<int8_t> W(W_.data(), {{4, 1}, {k, 4}, {CB, 4 * k}, {Q, CB * k * 4}});
     View<int32_t> acc_offset(acc_offset_.data(), {{k, 1}, {Q, k}});
@@ -255,8 +263,9 @@ void WinogradEngine::gemm_section(Section& sec) {
     const kernels::GemmSection& g = *sec.sec;
     if (g.groups == 0) return;
     allocate_stage_scratch();
-    // Parameters are packed with kp_ channels (the fused pipeline's padding); M holds k16_.
-    const int CB = c4_ / 4, k = k16_, kp = kp_, wq = CB * kp * 4;  // wq: one product plane of W
+    // Parameters are packed with kp_ output and c16_ input channels (the fused pipeline's
+    // padding); the stage GEMM reads c4_ of them, and M holds k16_.
+    const int CB = c4_ / 4, k = k16_, kp = kp_, wq = (c16_ / 4) * kp * 4;  // wq: one product plane of W
     View<ActStorage> X(X_.data(), {{c4_, 1}, {T_, c4_}, {P_, T_ * c4_}});
     View<int8_t> W(W_.data() + size_t(g.q0) * wq, {{4, 1}, {k, 4}, {CB, 4 * kp}, {g.np, wq}, {g.groups, g.np * wq}});
     View<int32_t> acc_offset(acc_offset_.data() + size_t(g.q0) * kp, {{k, 1}, {g.np, kp}, {g.groups, g.np * kp}});

@@ -48,15 +48,17 @@ private:
 
     WinogradConvParams p_;
     kernels::KernelLayout KL_;
-    int c4_ = 0, k16_ = 0, kp_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
+    int c4_ = 0, c16_ = 0, k16_ = 0, kp_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
     std::vector<int32_t> in_mult_, in_shift_;  // (pa)
-    // Packed with kp_ = round_up(K, kWinogradKPadding) output channels (zeros beyond K).
-    std::vector<int8_t> W_;                    // (4, kp, c4/4, q')
+    // Packed with kp_ = round_up(K, kWinogradKPadding) output channels and c16_ =
+    // round_up(C, kFusedChannelAlign) input channels (zeros beyond K and C).
+    std::vector<int8_t> W_;                    // (4, kp, c16/4, q')
     std::vector<int32_t> acc_offset_;          // (kp, q')
     std::vector<int32_t> m_mult_;              // (kp, 2, o')
     std::vector<int32_t> m_shift_;             // (kp, o')
     std::vector<int32_t> m_lshift_;            // (o')
     OutputStageBuffers stage_;
+    std::vector<int8_t> padded_input_;  // the fused pipeline's input when C % kFusedChannelAlign != 0
     std::vector<kernels::ActStorage> X_;
     std::vector<int8_t> M_;
     Section real_, complex_;
