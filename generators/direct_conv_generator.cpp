@@ -15,7 +15,7 @@
 // x*s - pad, y*s - pad), so that the output pixels of a register block sit at constant byte
 // offsets from one pointer per row.
 //
-// Runtime contract (runtime/src/conv_kernels_direct.cpp packs it):
+// Runtime contract (runtime/kernels/conv_kernels_direct.cpp packs it):
 //   act_scratch (c: 16, x, cb: C/16, y, n) u8 / s8, mins 0: the second output, exactly the act
 //            pixels the output reads (3x3: (out - 1) * stride + 3; 1x1: out) in x and y
 //   input    (c, x, y, n) int8 NHWC, C a multiple of kChannelBlock (the runtime zero-pads)
@@ -30,7 +30,7 @@
 #include "halide_ops.h"
 #include "target_policy.h"
 #include "kernel_layout.h"
-#include "winoq/requantize.h"
+#include "winoq/numerics/requantize.h"
 
 namespace {
 

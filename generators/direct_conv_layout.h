@@ -1,6 +1,6 @@
 // How the Halide direct convolution lays out its operands: shared by the generator
 // (generators/direct_conv_generator.cpp, schedules/direct_conv_schedule.h) and the runtime
-// packer (runtime/src/conv_kernels_direct.cpp), so both sides agree. No Halide here.
+// packer (runtime/kernels/conv_kernels_direct.cpp), so both sides agree. No Halide here.
 #pragma once
 
 #include <cstddef>

@@ -8,8 +8,8 @@
 
 #include "Halide.h"
 #include "kernel_layout.h"
-#include "winoq/requantize.h"
-#include "winoq/variant.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/variant.h"
 
 namespace winoq::halide {
 

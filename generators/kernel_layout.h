@@ -1,5 +1,5 @@
 // How the Halide Winograd kernels lay out the Winograd domain in memory. Shared by the
-// generators, the runtime packer (runtime/src/conv_kernels_winograd.cpp) and the tests, so
+// generators, the runtime packer (runtime/kernels/conv_kernels_winograd.cpp) and the tests, so
 // every side agrees; derived from winoq::plane_layout, never re-typed.
 //
 // The GEMM runs in "sections" of identical groups, one AOT pipeline per section kind:
@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "winoq/transforms.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::kernels {
 

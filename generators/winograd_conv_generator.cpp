@@ -16,8 +16,8 @@
 #include "kernel_layout.h"
 #include "target_policy.h"
 #include "winograd_conv_schedule.h"
-#include "winoq/transform_apply.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/transform_apply.h"
+#include "winoq/numerics/transforms.h"
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include "halide_ops.h"
 #include "kernel_layout.h"
 #include "winograd_input_transform_schedule.h"
-#include "winoq/transform_apply.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/transform_apply.h"
+#include "winoq/numerics/transforms.h"
 
 namespace {
 

@@ -9,12 +9,12 @@
 #include <numeric>
 #include <random>
 
-#include "winoq/calibration.h"
-#include "winoq/float_conv.h"
-#include "winoq/layer_error.h"
-#include "winoq/reference.h"
-#include "winoq/requantize.h"
-#include "winoq/transforms.h"
+#include "winoq/analysis/calibration.h"
+#include "winoq/analysis/float_conv.h"
+#include "winoq/analysis/layer_error.h"
+#include "winoq/numerics/reference.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq {
 namespace {

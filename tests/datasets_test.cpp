@@ -1,7 +1,7 @@
 // winoq_datasets: CIFAR-10 binary and Fashion-MNIST IDX files generated here are read back to
 // NHWC pixels and labels; empty, truncated and wrong-magic files are rejected naming the file.
 // The real data sets are checked too when present (skipped otherwise).
-#include "winoq/datasets.h"
+#include "winoq/io/datasets.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "expected_target.h"
-#include "winoq/conv_kernels.h"
-#include "winoq/kernel_target.h"
-#include "winoq/conv_params.h"
-#include "winoq/reference.h"
+#include "winoq/kernels/conv_kernels.h"
+#include "winoq/kernels/kernel_target.h"
+#include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/reference.h"
 
 using namespace winoq;
 

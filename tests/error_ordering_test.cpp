@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
-#include "winoq/layer_error.h"
-#include "winoq/stage_error.h"
+#include "winoq/analysis/layer_error.h"
+#include "winoq/analysis/stage_error.h"
 
 namespace winoq {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "winoq/float_resnet20.h"
+#include "winoq/analysis/float_resnet20.h"
 
 namespace winoq {
 namespace {

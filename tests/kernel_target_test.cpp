@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "expected_target.h"
-#include "winoq/kernel_target.h"
+#include "winoq/kernels/kernel_target.h"
 
 namespace {
 

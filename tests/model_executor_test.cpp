@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "random_model.h"
-#include "winoq/model.h"
-#include "winoq/model_executor.h"
+#include "winoq/model/model.h"
+#include "winoq/runner/model_executor.h"
 
 namespace winoq {
 namespace {

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "random_model.h"
-#include "winoq/model.h"
-#include "winoq/safetensors.h"
+#include "winoq/model/model.h"
+#include "winoq/io/safetensors.h"
 
 namespace winoq {
 namespace {

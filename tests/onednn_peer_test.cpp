@@ -10,7 +10,7 @@
 #include "int8_diff.h"
 #include "onednn_conv.h"
 #include "random_layer.h"
-#include "winoq/reference.h"
+#include "winoq/numerics/reference.h"
 
 namespace winoq::bench {
 namespace {

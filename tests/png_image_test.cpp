@@ -1,7 +1,7 @@
 // winoq_image: every PNG colour type / bit depth / interlace / tRNS read back to the expected
 // 8-bit pixels (the PNGs are written here with libpng directly), bad files rejected with a
 // runtime_error naming the file, and the resize + centre crop of the runner's input.
-#include "winoq/png_image.h"
+#include "winoq/io/png_image.h"
 
 #include <gtest/gtest.h>
 #include <png.h>

@@ -11,8 +11,8 @@
 #include <limits>
 #include <random>
 
-#include "winoq/float_resnet20.h"
-#include "winoq/safetensors.h"
+#include "winoq/analysis/float_resnet20.h"
+#include "winoq/io/safetensors.h"
 
 namespace winoq {
 namespace {

@@ -10,7 +10,7 @@
 #include <HalideBuffer.h>
 
 #include "kernel_layout.h"
-#include "winoq/requantize.h"
+#include "winoq/numerics/requantize.h"
 #include "winoq_gemm_real_sdot_only.h"
 
 int main() {

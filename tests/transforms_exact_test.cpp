@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "winoq/transform_apply.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/transform_apply.h"
+#include "winoq/numerics/transforms.h"
 
 using namespace winoq;
 

@@ -14,11 +14,11 @@
 #include "conv_kernels_winograd.h"
 #include "expected_target.h"
 #include "kernel_layout.h"
-#include "winoq/conv_kernels.h"
-#include "winoq/kernel_target.h"
-#include "winoq/reference.h"
-#include "winoq/requantize.h"
-#include "winoq/transforms.h"
+#include "winoq/kernels/conv_kernels.h"
+#include "winoq/kernels/kernel_target.h"
+#include "winoq/numerics/reference.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
 
 using namespace winoq;
 using kernels_detail::WinogradEngine;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "winoq/conv_params.h"
+#include "winoq/numerics/conv_params.h"
 
 namespace winoq::bench {
 

@@ -18,8 +18,8 @@
 #include "onednn_conv.h"
 #include "verify.h"
 #ifdef WINOQ_BENCH_HAVE_KERNELS
-#include "winoq/conv_kernels.h"
-#include "winoq/kernel_target.h"
+#include "winoq/kernels/conv_kernels.h"
+#include "winoq/kernels/kernel_target.h"
 #endif
 
 namespace winoq::bench {

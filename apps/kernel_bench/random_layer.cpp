@@ -4,8 +4,8 @@
 #include <cmath>
 #include <random>
 
-#include "winoq/calibration.h"
-#include "winoq/float_conv.h"
+#include "winoq/analysis/calibration.h"
+#include "winoq/analysis/float_conv.h"
 
 namespace winoq::bench {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "winoq/conv_params.h"
+#include "winoq/numerics/conv_params.h"
 
 namespace winoq::bench {
 

@@ -8,9 +8,9 @@
 #include "int8_diff.h"
 #include "layer_cache.h"
 #include "layer_shapes.h"
-#include "winoq/reference.h"
+#include "winoq/numerics/reference.h"
 #ifdef WINOQ_BENCH_HAVE_KERNELS
-#include "winoq/conv_kernels.h"
+#include "winoq/kernels/conv_kernels.h"
 #endif
 
 namespace winoq::bench {

@@ -19,10 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "report.h"
-#include "winoq/float_resnet20.h"
-#include "winoq/layer_error.h"
-#include "winoq/safetensors.h"
-#include "winoq/stage_error.h"
+#include "winoq/analysis/float_resnet20.h"
+#include "winoq/analysis/layer_error.h"
+#include "winoq/io/safetensors.h"
+#include "winoq/analysis/stage_error.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "winoq/layer_error.h"
+#include "winoq/analysis/layer_error.h"
 
 namespace winoq::app {
 

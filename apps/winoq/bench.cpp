@@ -11,8 +11,8 @@
 
 #include "chart.h"
 #include "cli_common.h"
-#include "winoq/kernel_target.h"
-#include "winoq/model_executor.h"
+#include "winoq/kernels/kernel_target.h"
+#include "winoq/runner/model_executor.h"
 
 namespace winoq::cli {
 namespace {

@@ -8,8 +8,8 @@
 #include <numeric>
 
 #include "cli_common.h"
-#include "winoq/model_executor.h"
-#include "winoq/png_image.h"
+#include "winoq/runner/model_executor.h"
+#include "winoq/io/png_image.h"
 
 namespace winoq::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "winoq/model.h"
+#include "winoq/model/model.h"
 
 namespace winoq::cli {
 

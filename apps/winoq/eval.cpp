@@ -8,9 +8,9 @@
 #include <memory>
 
 #include "cli_common.h"
-#include "winoq/datasets.h"
-#include "winoq/kernel_target.h"
-#include "winoq/model_executor.h"
+#include "winoq/io/datasets.h"
+#include "winoq/kernels/kernel_target.h"
+#include "winoq/runner/model_executor.h"
 
 namespace winoq::cli {
 namespace {

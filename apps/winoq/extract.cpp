@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "cli_common.h"
-#include "winoq/datasets.h"
-#include "winoq/png_image.h"
+#include "winoq/io/datasets.h"
+#include "winoq/io/png_image.h"
 
 namespace winoq::cli {
 namespace {

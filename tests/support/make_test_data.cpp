@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "winoq/png_image.h"
+#include "winoq/io/png_image.h"
 
 namespace {
 

@@ -4,9 +4,9 @@
 #include <random>
 #include <stdexcept>
 
-#include "winoq/conv_params.h"
-#include "winoq/requantize.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "winoq/model.h"
+#include "winoq/model/model.h"
 
 namespace winoq {
 

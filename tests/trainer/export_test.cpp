@@ -1,4 +1,4 @@
-// `winoq-train export`: the deployable model (winoq/model.h) of an int8 trainer model.
+// `winoq-train export`: the deployable model (winoq/model/model.h) of an int8 trainer model.
 //  - the file round-trips and every conv op holds the parameters integer mode builds;
 //  - winoq::ModelExecutor (Halide kernels and scalar reference) computes the trainer's
 //    integer-mode logits bit for bit on real images: Fashion-MNIST t10k (random init,
@@ -27,9 +27,9 @@
 #include "trainer/models/integer_head.h"
 #include "trainer/train/calibrate.h"
 #include "trainer/train/checkpoint.h"
-#include "winoq/model.h"
+#include "winoq/model/model.h"
 #if WINOQ_HAVE_RUNNER
-#include "winoq/model_executor.h"
+#include "winoq/runner/model_executor.h"
 #endif
 
 namespace winoq::train {

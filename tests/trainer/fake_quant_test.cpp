@@ -7,7 +7,7 @@
 
 #include "trainer/quant/fake_quant.h"
 #include "trainer/quant/quantizer.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

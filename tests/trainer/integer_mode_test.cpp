@@ -7,9 +7,9 @@
 
 #include "trainer/layers/integer_conv.h"
 #include "trainer/layers/quant_conv.h"
-#include "winoq/calibration.h"
-#include "winoq/reference.h"
-#include "winoq/transforms.h"
+#include "winoq/analysis/calibration.h"
+#include "winoq/numerics/reference.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

@@ -6,9 +6,9 @@
 #include <random>
 
 #include "trainer/quant/m_grid.h"
-#include "winoq/conv_params.h"
-#include "winoq/requantize.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

@@ -13,8 +13,8 @@
 #include "trainer/models/resnet.h"
 #include "trainer/train/calibrate.h"
 #include "trainer/train/evaluate.h"
-#include "winoq/float_resnet20.h"
-#include "winoq/reference.h"
+#include "winoq/analysis/float_resnet20.h"
+#include "winoq/numerics/reference.h"
 
 namespace winoq::train {
 namespace {

@@ -12,7 +12,7 @@
 #include "trainer/data/batches.h"
 #include "trainer/data/dataset.h"
 #include "trainer/models/model_config.h"
-#include "winoq/calibration.h"
+#include "winoq/analysis/calibration.h"
 
 namespace winoq::train::cli {
 

@@ -1,5 +1,5 @@
 // winoq-train export: an int8 checkpoint (or an untrained ResNet of the right shapes) as a
-// deployable winoq::Model file (winoq/model.h, docs/model-format.md), re-loaded as a check.
+// deployable winoq::Model file (winoq/model/model.h, docs/model-format.md), re-loaded as a check.
 #include <cstdio>
 #include <ctime>
 #include <filesystem>

@@ -1,6 +1,6 @@
 #include "trainer/data/cifar10.h"
 
-#include "winoq/datasets.h"
+#include "winoq/io/datasets.h"
 
 namespace winoq::train {
 

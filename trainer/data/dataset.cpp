@@ -1,6 +1,6 @@
 #include "trainer/data/dataset.h"
 
-#include "winoq/datasets.h"
+#include "winoq/io/datasets.h"
 
 #include <stdexcept>
 

@@ -9,7 +9,7 @@
 #include <torch/torch.h>
 
 namespace winoq {
-struct LabeledImages;  // winoq/datasets.h: the runtime's readers, which the loaders use
+struct LabeledImages;  // winoq/io/datasets.h: the runtime's readers, which the loaders use
 }
 
 namespace winoq::train {

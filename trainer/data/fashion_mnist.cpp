@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "winoq/datasets.h"
+#include "winoq/io/datasets.h"
 
 namespace winoq::train {
 

@@ -9,7 +9,7 @@
 #include "trainer/data/fashion_mnist.h"
 #include "trainer/models/integer_head.h"
 #include "trainer/train/calibrate.h"
-#include "winoq/requantize.h"
+#include "winoq/numerics/requantize.h"
 
 namespace winoq::train {
 

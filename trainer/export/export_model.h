@@ -1,4 +1,4 @@
-// Turning an int8 trainer model into a deployable winoq::Model (winoq/model.h): the layer
+// Turning an int8 trainer model into a deployable winoq::Model (winoq/model/model.h): the layer
 // graph in forward order, every conv's integer parameters from the very calls integer mode
 // makes (QConvImpl::direct_params / winograd_params at the layer's real input size), the input
 // look-up table and the exact int8 head (integer_head.h). Also the untrained ResNets used for
@@ -12,8 +12,8 @@
 
 #include "trainer/data/dataset.h"
 #include "trainer/models/resnet.h"
-#include "winoq/calibration.h"
-#include "winoq/model.h"
+#include "winoq/analysis/calibration.h"
+#include "winoq/model/model.h"
 
 namespace winoq::train {
 

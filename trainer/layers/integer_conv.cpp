@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "trainer/layers/torch_ops.h"
-#include "winoq/requantize.h"
-#include "winoq/transform_apply.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transform_apply.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

@@ -11,7 +11,7 @@
 
 #include <torch/torch.h>
 
-#include "winoq/conv_params.h"
+#include "winoq/numerics/conv_params.h"
 
 namespace winoq::train {
 

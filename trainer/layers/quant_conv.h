@@ -25,8 +25,8 @@
 #include "trainer/layers/act.h"
 #include "trainer/layers/winograd_maps.h"
 #include "trainer/quant/quantizer.h"
-#include "winoq/conv_params.h"
-#include "winoq/variant.h"
+#include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/variant.h"
 
 namespace winoq::train {
 

@@ -4,9 +4,9 @@
 #include <mutex>
 #include <vector>
 
-#include "winoq/conv_params.h"
-#include "winoq/transform_apply.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/transform_apply.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

@@ -10,7 +10,7 @@
 #include <torch/torch.h>
 
 #include "trainer/layers/small_map.h"
-#include "winoq/variant.h"
+#include "winoq/numerics/variant.h"
 
 namespace winoq::train {
 

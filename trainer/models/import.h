@@ -12,7 +12,7 @@
 #include <string>
 
 #include "trainer/models/resnet.h"
-#include "winoq/safetensors.h"
+#include "winoq/io/safetensors.h"
 
 namespace winoq::train {
 

@@ -4,7 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "winoq/requantize.h"
+#include "winoq/numerics/requantize.h"
 
 namespace winoq::train {
 

@@ -1,4 +1,4 @@
-// The exact int8 classifier head of a deployable model (winoq/model.h, ModelHead): the one
+// The exact int8 classifier head of a deployable model (winoq/model/model.h, ModelHead): the one
 // definition of its numbers, used by the trainer's integer mode and by `winoq-train export`.
 //
 //   W[k][c]       = quantize_float(w[k][c], s_w[k]),  s_w[k] = max_c |w[k][c]| / 127
@@ -10,7 +10,7 @@
 
 #include <torch/torch.h>
 
-#include "winoq/model.h"
+#include "winoq/model/model.h"
 
 namespace winoq::train {
 

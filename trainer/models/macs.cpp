@@ -1,6 +1,6 @@
 #include "trainer/models/macs.h"
 
-#include "winoq/model.h"
+#include "winoq/model/model.h"
 
 namespace winoq::train {
 
@@ -22,7 +22,7 @@ ModelMacs count_macs(ResNet& model) {
         s.kernel = o.kernel;
         s.stride = o.stride;
         s.pad = o.pad();
-        // The deployable model's counting rule (winoq/model.h): one definition.
+        // The deployable model's counting rule (winoq/model/model.h): one definition.
         L.direct = conv_macs(Variant::kDirect, s);
         L.actual = c.variant() ? conv_macs(*c.variant(), s) : L.direct;
         out.layers.push_back(L);

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "trainer/layers/quant_conv.h"
-#include "winoq/variant.h"
+#include "winoq/numerics/variant.h"
 
 namespace winoq::train {
 

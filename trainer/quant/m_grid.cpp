@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "winoq/conv_params.h"
+#include "winoq/numerics/conv_params.h"
 
 namespace winoq::train {
 

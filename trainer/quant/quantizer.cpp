@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "trainer/quant/fake_quant.h"
-#include "winoq/transforms.h"
+#include "winoq/numerics/transforms.h"
 
 namespace winoq::train {
 namespace {

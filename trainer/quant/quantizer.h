@@ -11,7 +11,7 @@
 
 #include <torch/torch.h>
 
-#include "winoq/calibration.h"
+#include "winoq/analysis/calibration.h"
 
 namespace winoq::train {
 
@@ -68,7 +68,7 @@ private:
 };
 TORCH_MODULE(Quantizer);
 
-// Groups that share a clipping factor, as winoq/calibration.h defines the granularity: per
+// Groups that share a clipping factor, as winoq/analysis/calibration.h defines the granularity: per
 // tensor, every plain plane shares one alpha and the Gauss operands of cf43 (twice the range)
 // another; per tap, one alpha per (tap, kind), re and im of a complex tap sharing it.
 std::vector<int64_t> activation_plane_groups(Variant v, bool per_tap);

@@ -8,7 +8,7 @@
 
 #include "trainer/data/dataset.h"
 #include "trainer/models/resnet.h"
-#include "winoq/calibration.h"
+#include "winoq/analysis/calibration.h"
 
 namespace winoq::train {
 

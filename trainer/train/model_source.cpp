@@ -5,7 +5,7 @@
 #include "trainer/models/import.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/state.h"
-#include "winoq/safetensors.h"
+#include "winoq/io/safetensors.h"
 
 namespace winoq::train {
 

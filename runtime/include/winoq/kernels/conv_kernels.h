@@ -1,0 +1,34 @@
+// Quantized convolution layers executed by the AOT-compiled Halide kernels.
+// Construction packs the weights into the kernels' layouts once; run() allocates nothing
+// when called again with the same batch size (scratch buffers are kept).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "winoq/numerics/conv_params.h"
+
+namespace winoq {
+
+class ConvKernel {
+public:
+    explicit ConvKernel(const DirectConvParams& p);
+    explicit ConvKernel(const WinogradConvParams& p);
+    ~ConvKernel();
+    ConvKernel(ConvKernel&&) noexcept;
+    ConvKernel& operator=(ConvKernel&&) noexcept;
+
+    Variant variant() const;
+    const ConvShape& shape() const;
+
+    // in: NHWC int8 [N][H][W][C]; residual: NHWC int8 of the output's shape, required iff the
+    // params have a residual; out: NHWC int8 [N][out_h][out_w][K]. Throws on kernel errors.
+    void run(const int8_t* in, const int8_t* residual, int8_t* out);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace winoq

@@ -1,0 +1,125 @@
+// A deployable int8 model: what `winoq-train export` writes and the runner executes.
+// Stored as a safetensors file (docs/model-format.md, format "winoq-int8-model" version
+// kModelFormatVersion): integer layer parameters as I8 / I32 tensors, float-only parts as
+// F32, the layer graph and model facts as JSON in the header metadata.
+//
+// The graph is a list of ops in execution order. Every op writes one int8 NCHW-shaped
+// activation (stored NHWC) named after the op, with real value q * out_scale; "input" names
+// the quantized image. Op kinds:
+//   conv       int8 `direct` or Winograd (DirectConvParams / WinogradConvParams as the kernels
+//              take them), or "float": float arithmetic between int8 tensors (ResNet-18's
+//              7x7 stem, which no int8 kernel runs), optional residual add;
+//   shortcut_a ResNet option-A shortcut: x[::2, ::2] with (out_c - in_c) / 2 zero channels on
+//              each side (exact on int8, scale kept);
+//   maxpool    3x3, stride 2, padding 1 (exact on int8, scale kept).
+// The head is a global average pool and an int8 linear layer computed exactly:
+//   logit[k] = double(sum_c W[k][c] * S[c] + bias[k]) * logit_scale[k],  S[c] = sum over
+//   the last map of the int8 values of channel c.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "winoq/numerics/conv_params.h"
+
+namespace winoq {
+
+inline constexpr int kModelFormatVersion = 1;
+inline constexpr const char* kModelFormatName = "winoq-int8-model";
+
+enum class OpKind { kConv, kShortcutA, kMaxPool };
+const char* op_kind_name(OpKind k);  // "conv", "shortcut_a", "maxpool"
+
+// A conv computed in float between int8 tensors (no int8 kernel for its shape):
+//   y = conv(x_q * x_scale, weights) + bias (+ residual_q * res_scale); relu;
+//   out = clamp(round_half_even(y / out_scale), relu ? 0 : -127, 127)
+struct FloatConvParams {
+    ConvShape shape;
+    std::vector<float> weights;  // [K][C][k][k] (PyTorch order)
+    std::vector<float> bias;     // K
+    double x_scale = 1.0, res_scale = 0.0;
+    bool relu = false;
+};
+
+struct ModelOp {
+    OpKind kind = OpKind::kConv;
+    std::string name;      // unique; also the name of its output activation
+    std::string input;     // "input" or an earlier op's name
+    std::string residual;  // conv only: "" or an earlier op's name (same shape as the output)
+    // conv: "float", "direct", "f23", "f43", "cf43" or "cf43m4"; empty for other kinds.
+    std::string variant;
+    DirectConvParams direct;        // variant "direct" (shape.N = 1)
+    WinogradConvParams winograd;    // Winograd variants (shape.N = 1)
+    FloatConvParams float_conv;     // variant "float" (shape.N = 1)
+    // The output activation, per image: C x H x W int8 with real value q * out_scale.
+    int out_c = 0, out_h = 0, out_w = 0;
+    double out_scale = 1.0;
+    // The learned clipping factors (alpha = 127 * scale) this layer was quantized from, by
+    // stage ("x", "w", "v", "u", "m", "y"): recorded for inspection, not used to run.
+    std::map<std::string, std::vector<float>> clipping;
+
+    const ConvShape& conv_shape() const;  // conv only: the shape of its parameters
+};
+
+struct ModelHead {
+    int C = 0, classes = 0;
+    std::vector<int8_t> weight;       // [classes][C]
+    std::vector<int32_t> bias;        // [classes], in units of logit_scale
+    std::vector<float> logit_scale;   // [classes]
+};
+
+struct Model {
+    int version = kModelFormatVersion;
+    std::string name;         // e.g. "resnet20-cifar10-cf43"; "untrained" in it when untrained
+    std::string arch;         // "resnet20" or "resnet18"
+    std::string dataset;      // "cifar10", "fashion-mnist", "imagenet-shapes"
+    bool trained = true;      // false: random weights (latency / MAC measurements only)
+    int in_channels = 3, image_size = 32;
+    std::vector<float> mean, std;           // per channel: x = (pixel / 255 - mean) / std
+    double input_scale = 1.0;               // the int8 image: q = clamp(rne(x / input_scale), -127, 127)
+    std::vector<int8_t> input_lut;          // [in_channels][256]: q for each 8-bit pixel value
+    std::vector<std::string> class_names;   // num_classes
+    std::vector<ModelOp> ops;
+    ModelHead head;
+    std::map<std::string, std::string> info;  // free-form provenance (command, accuracy, date)
+
+    int num_classes() const { return static_cast<int>(class_names.size()); }
+    const ModelOp& op(const std::string& name) const;  // throws std::out_of_range
+};
+
+// The quantization of one 8-bit pixel value of channel c, by the shared rounding rule; the
+// trainer's float32 normalisation order ((p / 255f - mean) / std, each op rounded to float).
+int8_t quantize_pixel(uint8_t pixel, float mean, float std, double input_scale);
+std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::vector<float>& std, double input_scale);
+
+// Multiply-accumulates of one image by method.md section 3: Winograd-domain products only
+// (whole tiles, transforms excluded), direct convs K*C*k*k per output pixel, plus the head.
+struct OpMacs {
+    std::string name, variant;
+    int64_t direct = 0;  // the same conv as a direct convolution
+    int64_t actual = 0;  // as the model runs it
+};
+struct ModelMacs {
+    std::vector<OpMacs> ops;  // convs, then "head"
+    int64_t direct = 0, actual = 0;
+    double reduction() const { return double(direct) / double(actual); }
+};
+int64_t conv_macs(Variant v, const ConvShape& s);  // one image (s.N ignored)
+ModelMacs count_macs(const Model& m);
+
+// Checks everything a loaded or built model must satisfy (names, graph order, shapes chained
+// from the input through every op, parameter sizes, the head); throws std::runtime_error
+// naming the op and the problem.
+void validate_model(const Model& m);
+
+// Files. load_model validates the container (safetensors), the format name and version, every
+// tensor's name / dtype / shape, the metadata JSON and then validate_model; any problem is a
+// std::runtime_error naming the file. save_model writes atomically (temporary file + rename).
+Model load_model(const std::string& path);
+void save_model(const std::string& path, const Model& m);
+std::vector<uint8_t> serialize_model(const Model& m);
+Model parse_model(std::vector<uint8_t> bytes, const std::string& what = "<memory>");
+
+}  // namespace winoq

@@ -1,0 +1,130 @@
+// The direct convolution engine of winoq::ConvKernel: packs DirectConvParams once into the
+// layout of the AOT Halide pipelines (generators/direct_conv_layout.h) and calls the
+// pipeline of its kernel size, stride and residual flag.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conv_kernels_impl.h"
+#include "direct_conv_layout.h"
+#include "kernel_layout.h"
+#include "winoq/kernels/kernel_target.h"
+#include "winoq_direct_k1_s1.h"
+#include "winoq_direct_k1_s1_res.h"
+#include "winoq_direct_k1_s2.h"
+#include "winoq_direct_k1_s2_res.h"
+#include "winoq_direct_k3_s1.h"
+#include "winoq_direct_k3_s1_res.h"
+#include "winoq_direct_k3_s2.h"
+#include "winoq_direct_k3_s2_res.h"
+#include "winoq_direct_k7_s2.h"
+
+namespace winoq::kernels_detail {
+namespace {
+
+using kernels::ActStorage;
+using kernels::kActOffset;
+using kernels::kDirectChannelBlock;
+using kernels::kDirectKPadding;
+using kernels::round_up;
+
+using DirectPipeline = int (*)(halide_buffer_t* input, halide_buffer_t* weights, halide_buffer_t* acc_offset,
+                               halide_buffer_t* bias, halide_buffer_t* mult, halide_buffer_t* res_mult,
+                               halide_buffer_t* shift, int32_t pad, bool relu, halide_buffer_t* residual_in,
+                               halide_buffer_t* output, halide_buffer_t* act_scratch);
+
+struct PipelineEntry {
+    int kernel, stride;
+    bool residual;
+    DirectPipeline fn;
+    const char* name;
+};
+
+constexpr PipelineEntry kPipelines[] = {
+    {1, 1, false, winoq_direct_k1_s1, "winoq_direct_k1_s1"},
+    {1, 1, true, winoq_direct_k1_s1_res, "winoq_direct_k1_s1_res"},
+    {1, 2, false, winoq_direct_k1_s2, "winoq_direct_k1_s2"},
+    {1, 2, true, winoq_direct_k1_s2_res, "winoq_direct_k1_s2_res"},
+    {3, 1, false, winoq_direct_k3_s1, "winoq_direct_k3_s1"},
+    {3, 1, true, winoq_direct_k3_s1_res, "winoq_direct_k3_s1_res"},
+    {3, 2, false, winoq_direct_k3_s2, "winoq_direct_k3_s2"},
+    {3, 2, true, winoq_direct_k3_s2_res, "winoq_direct_k3_s2_res"},
+    {7, 2, false, winoq_direct_k7_s2, "winoq_direct_k7_s2"},
+};
+
+const PipelineEntry& find_pipeline(const ConvShape& s, bool residual) {
+    for (const PipelineEntry& e : kPipelines)
+        if (e.kernel == s.kernel && e.stride == s.stride && e.residual == residual) return e;
+    throw std::invalid_argument("winoq: no direct convolution kernel for this shape");
+}
+
+class DirectEngine final : public ConvEngine {
+public:
+    explicit DirectEngine(const DirectConvParams& p)
+        : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual)), stage_(p.out, p.shape.K) {
+        apply_target_request();  // before any pipeline runs: the dispatch caches its choice
+        const int kk = s_.kernel, C = s_.C, K = s_.K;
+        if (p.weights.size() != size_t(K) * kk * kk * C)
+            throw std::invalid_argument("winoq: direct conv weights must hold K * kernel * kernel * C values");
+        cp_ = round_up(C, kDirectChannelBlock);
+        const int kp = round_up(K, kDirectKPadding);
+        weights_ = Halide::Runtime::Buffer<int8_t>(4, kernels::kDirectWeightLanes, kDirectChannelBlock / 4,
+                                                   kp / kernels::kDirectWeightLanes, cp_ / kDirectChannelBlock, kk, kk);
+        weights_.fill(0);
+        acc_offset_ = Halide::Runtime::Buffer<int32_t>(K);
+        for (int k = 0; k < K; ++k) {
+            int64_t sum = 0;  // the compensation of the +kActOffset activations: all taps, all channels
+            for (int ky = 0; ky < kk; ++ky)
+                for (int kx = 0; kx < kk; ++kx)
+                    for (int c = 0; c < C; ++c) {
+                        const int8_t w = p.weights[((size_t(k) * kk + ky) * kk + kx) * C + c];
+                        weights_.data()[kernels::direct_weight_index(k, c, kx, ky, kp, cp_, kk)] = w;
+                        sum += w;
+                    }
+            acc_offset_(k) = static_cast<int32_t>(-kActOffset * sum);
+        }
+        // The kernel's activation copy: exactly the pixels the outputs read (1x1: one per output).
+        const int act_w = kk == 1 ? s_.out_w() : (s_.out_w() - 1) * s_.stride + kk;
+        const int act_h = kk == 1 ? s_.out_h() : (s_.out_h() - 1) * s_.stride + kk;
+        act_ = Halide::Runtime::Buffer<ActStorage>(kDirectChannelBlock, act_w, cp_ / kDirectChannelBlock, act_h, s_.N);
+        // Channels not a multiple of the block: the input goes through a zero-padded copy.
+        if (cp_ != C) {
+            padded_in_ = Halide::Runtime::Buffer<int8_t>(cp_, s_.W, s_.H, s_.N);
+            padded_in_.fill(0);  // the pad channels stay zero (their weights are zero anyway)
+        }
+    }
+
+    void run(const int8_t* in, const int8_t* residual, int8_t* out) override {
+        check_residual_arg(residual, stage_.residual);
+        Halide::Runtime::Buffer<const int8_t> input = nhwc_view(in, s_.N, s_.H, s_.W, s_.C);
+        if (padded_in_.data()) {
+            padded_in_.cropped(0, 0, s_.C).copy_from(input);
+            input = padded_in_;
+        }
+        Halide::Runtime::Buffer<int8_t> output = nhwc_view(out, s_.N, s_.out_h(), s_.out_w(), s_.K);
+        // Without a residual the pipeline never reads residual_in: the output stands in for it.
+        const int8_t* res_data = residual ? residual : out;
+        Halide::Runtime::Buffer<const int8_t> res = nhwc_view(res_data, s_.N, s_.out_h(), s_.out_w(), s_.K);
+        check_halide(pipe_.fn(input, weights_, acc_offset_, stage_.bias, stage_.mult, stage_.res_mult, stage_.shift,
+                              s_.pad, stage_.relu, res, output, act_),
+                     pipe_.name);
+    }
+
+private:
+    ConvShape s_;
+    const PipelineEntry& pipe_;
+    OutputStageBuffers stage_;
+    int cp_ = 0;
+    Halide::Runtime::Buffer<int8_t> weights_, padded_in_;
+    Halide::Runtime::Buffer<ActStorage> act_;
+    Halide::Runtime::Buffer<int32_t> acc_offset_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams& p) {
+    validate_shape(Variant::kDirect, p.shape);
+    return std::make_unique<DirectEngine>(p);
+}
+
+}  // namespace winoq::kernels_detail

@@ -1,0 +1,302 @@
+// The Winograd engine: packs a WinogradConvParams into the layouts of the AOT pipelines
+// (generators/kernel_layout.h) once, then runs the fused pipeline of its variant (one call per
+// layer) on halide_buffer_t views of the caller's tensors. The stage pipelines (input transform
+// -> GEMM section(s) -> output transform, with X and M in the engine's scratch) stay callable for
+// the stage-by-stage tests.
+#include "conv_kernels_winograd.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <stdexcept>
+#include <string>
+
+#include "winoq/kernels/kernel_target.h"
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
+// AOT pipelines (generators/CMakeLists.txt)
+#include "winoq_conv_cf43.h"
+#include "winoq_conv_cf43m4.h"
+#include "winoq_conv_f23.h"
+#include "winoq_conv_f43.h"
+#include "winoq_gemm_cf43.h"
+#include "winoq_gemm_cf43m4.h"
+#include "winoq_gemm_real.h"
+#include "winoq_input_cf43.h"
+#include "winoq_input_cf43m4.h"
+#include "winoq_input_f23.h"
+#include "winoq_input_f43.h"
+#include "winoq_output_cf43.h"
+#include "winoq_output_cf43m4.h"
+#include "winoq_output_f23.h"
+#include "winoq_output_f43.h"
+
+namespace winoq::kernels_detail {
+
+namespace {
+
+using kernels::ActStorage;
+using kernels::kActOffset;
+using kernels::round_up;
+
+// A halide_buffer_t over memory we own or borrow; dims are (extent, stride), mins 0.
+template <typename T>
+class View {
+public:
+    View(const T* data, std::initializer_list<std::pair<int, int>> dims) {
+        if (dims.size() > kMaxDims) throw std::logic_error("winoq: too many dimensions");
+        buf_.host = reinterpret_cast<uint8_t*>(const_cast<T*>(data));
+        buf_.type = halide_type_of<T>();
+        buf_.dimensions = static_cast<int>(dims.size());
+        int d = 0;
+        for (const auto& e : dims) dim_[d++] = halide_dimension_t(0, e.first, e.second);
+        buf_.dim = dim_;
+    }
+    View(const View&) = delete;
+    View& operator=(const View&) = delete;
+    halide_buffer_t* get() { return &buf_; }
+
+private:
+    static constexpr size_t kMaxDims = 5;
+    halide_buffer_t buf_{};
+    halide_dimension_t dim_[kMaxDims];
+};
+
+using InputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*);
+using OutputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
+                         halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
+
+using FusedFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
+                       halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
+                       halide_buffer_t*, halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
+
+// The fused pipelines, one per variant (generators/CMakeLists.txt).
+struct FusedPipeline {
+    Variant variant;
+    FusedFn fn;
+    const char* name;
+};
+constexpr FusedPipeline kFusedPipelines[] = {
+    {Variant::kF23, winoq_conv_f23, "winoq_conv_f23"},
+    {Variant::kF43, winoq_conv_f43, "winoq_conv_f43"},
+    {Variant::kCF43, winoq_conv_cf43, "winoq_conv_cf43"},
+    {Variant::kCF43M4, winoq_conv_cf43m4, "winoq_conv_cf43m4"},
+};
+
+const FusedPipeline& fused_pipeline(Variant v) {
+    for (const FusedPipeline& e : kFusedPipelines)
+        if (e.variant == v) return e;
+    throw std::invalid_argument("winoq: not a Winograd variant");
+}
+
+InputFn input_fn(Variant v) {
+    switch (v) {
+        case Variant::kF23: return winoq_input_f23;
+        case Variant::kF43: return winoq_input_f43;
+        case Variant::kCF43: return winoq_input_cf43;
+        case Variant::kCF43M4: return winoq_input_cf43m4;
+        case Variant::kDirect: break;
+    }
+    throw std::invalid_argument("winoq: not a Winograd variant");
+}
+
+OutputFn output_fn(Variant v) {
+    switch (v) {
+        case Variant::kF23: return winoq_output_f23;
+        case Variant::kF43: return winoq_output_f43;
+        case Variant::kCF43: return winoq_output_cf43;
+        case Variant::kCF43M4: return winoq_output_cf43m4;
+        case Variant::kDirect: break;
+    }
+    throw std::invalid_argument("winoq: not a Winograd variant");
+}
+
+void check_size(size_t got, size_t want, const char* what) {
+    if (got != want)
+        throw std::invalid_argument(std::string("winoq: WinogradConvParams::") + what + " has " + std::to_string(got) +
+                                    " values, expected " + std::to_string(want));
+}
+
+void check_shifts(const std::vector<int32_t>& s, const char* what) {
+    for (int32_t x : s)
+        if (x < 1 || x > kMaxShift)
+            throw std::invalid_argument(std::string("winoq: ") + what + " must be in [1, " + std::to_string(kMaxShift) +
+                                        "]");
+}
+
+}  // namespace
+
+WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
+    apply_target_request();  // before any pipeline runs: the dispatch caches its choice
+    validate_shape(p.variant, p.shape);
+    if (!is_winograd(p.variant)) throw std::invalid_argument("winoq: WinogradEngine needs a Winograd variant");
+    const PlaneLayout& L = plane_layout(p.variant);
+    const ConvShape& s = p.shape;
+    const int C = s.C, K = s.K, Q = static_cast<int>(L.prod.size());
+    KL_ = kernels::kernel_layout(p.variant);
+    P_ = static_cast<int>(L.act.size());
+    O_ = static_cast<int>(L.out.size());
+    c4_ = round_up(C, kernels::kChannelAlign);
+    c16_ = round_up(C, kernels::kFusedChannelAlign);
+    k16_ = round_up(K, kernels::kOutChannelAlign);
+    kp_ = round_up(K, kernels::kWinogradKPadding);
+    tw_ = p.tiles_w();
+    th_ = p.tiles_h();
+    T_ = p.tiles();
+    check_size(p.weights.size(), size_t(Q) * K * C, "weights");
+    check_size(p.in_mult.size(), P_, "in_mult");
+    check_size(p.in_shift.size(), P_, "in_shift");
+    check_size(p.m_mult.size(), size_t(O_) * K * 2, "m_mult");
+    check_size(p.m_shift.size(), size_t(O_) * K, "m_shift");
+    check_shifts(p.in_shift, "in_shift");
+    check_shifts(p.m_shift, "m_shift");
+    if (!p.m_lshift.empty()) check_size(p.m_lshift.size(), O_, "m_lshift");
+    for (int o = 0; o < O_; ++o)
+        if (p.m_left_shift(o) < 0 || p.m_left_shift(o) > kMaxMLeftShift)
+            throw std::invalid_argument("winoq: m_lshift must be in [0, " + std::to_string(kMaxMLeftShift) + "]");
+    stage_ = OutputStageBuffers(p.out, K);
+
+    in_mult_ = p.in_mult;
+    in_shift_ = p.in_shift;
+    const int CB = c16_ / 4;
+    W_.assign(size_t(Q) * CB * kp_ * 4, 0);
+    acc_offset_.assign(size_t(Q) * kp_, 0);
+    for (int qi = 0; qi < Q; ++qi) {
+        const int8_t* wq = p.weights.data() + size_t(KL_.prod_of[qi]) * K * C;
+        for (int k = 0; k < K; ++k) {
+            int32_t sum = 0;
+            for (int c = 0; c < C; ++c) {
+                const int8_t w = wq[size_t(k) * C + c];
+                W_[((size_t(qi) * CB + c / 4) * kp_ + k) * 4 + c % 4] = w;
+                sum += w;
+            }
+            acc_offset_[size_t(qi) * kp_ + k] = -kActOffset * sum;
+        }
+    }
+    m_mult_.assign(size_t(O_) * 2 * kp_, 0);
+    m_shift_.assign(size_t(O_) * kp_, 1);  // padded channels: mult 0, any valid shift
+    m_lshift_.assign(O_, 0);
+    for (int oi = 0; oi < O_; ++oi) {
+        const int o = KL_.out_of[oi];
+        m_lshift_[oi] = p.m_left_shift(o);
+        for (int k = 0; k < K; ++k) {
+            for (int i = 0; i < L.out[o].nterms; ++i)
+                m_mult_[(size_t(oi) * 2 + i) * kp_ + k] = p.m_mult[(size_t(o) * K + k) * 2 + i];
+            m_shift_[size_t(oi) * kp_ + k] = p.m_shift[size_t(o) * K + k];
+        }
+    }
+
+    real_.sec = &KL_.real;
+    real_.fn = winoq_gemm_real;
+    real_.name = "winoq_gemm_real";
+    real_.act_map = KL_.real.act;
+    complex_.sec = &KL_.complex;
+    complex_.act_map = KL_.complex.act;
+    if (p.variant == Variant::kCF43) {
+        complex_.fn = winoq_gemm_cf43;
+        complex_.name = "winoq_gemm_cf43";
+    } else if (p.variant == Variant::kCF43M4) {
+        complex_.fn = winoq_gemm_cf43m4;
+        complex_.name = "winoq_gemm_cf43m4";
+    } else if (KL_.complex.groups > 0) {
+        throw std::logic_error("winoq: no GEMM pipeline for the complex taps of this variant");
+    }
+
+}
+
+void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) {
+    check_residual_arg(residual, p_.out.residual);
+    const ConvShape& s = p_.shape;
+    const int CB = c16_ / 4, k = kp_, Q = int(KL_.prod_of.size());
+    const int8_t* in16 = in;
+    if (c16_ != s.C) {  // zero-pad the channels to the pipeline's multiple of kFusedChannelAlign
+        const size_t pixels = size_t(s.N) * s.H * s.W;
+        padded_input_.assign(pixels * c16_, 0);
+        for (size_t i = 0; i < pixels; ++i) std::copy(in + i * s.C, in + (i + 1) * s.C, &padded_input_[i * c16_]);
+        in16 = padded_input_.data();
+    }
+    View<int8_t> input(in16, {{c16_, 1}, {s.W, c16_}, {s.H, s.W * c16_}, {s.N, s.H * s.W * c16_}});
+    View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
+    View<int8_t> W(W_.data(), {{4, 1}, {k, 4}, {CB, 4 * k}, {Q, CB * k * 4}});
+    View<int32_t> acc_offset(acc_offset_.data(), {{k, 1}, {Q, k}});
+    View<int32_t> m_mult(m_mult_.data(), {{k, 1}, {2, k}, {O_, 2 * k}});
+    View<int32_t> m_shift(m_shift_.data(), {{k, 1}, {O_, k}});
+    View<int32_t> lshift(m_lshift_.data(), {{O_, 1}});
+    const std::initializer_list<std::pair<int, int>> nhwc = {
+        {s.K, 1}, {s.W, s.K}, {s.H, s.W * s.K}, {s.N, s.H * s.W * s.K}};
+    View<int8_t> o(out, nhwc);
+    // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
+    View<int8_t> res(residual ? residual : out, nhwc);
+    const FusedPipeline& fp = fused_pipeline(p_.variant);
+    check_halide(fp.fn(input.get(), mult.get(), shift.get(), W.get(), acc_offset.get(), m_mult.get(), m_shift.get(),
+                       lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(), stage_.res_mult.raw_buffer(),
+                       stage_.shift.raw_buffer(), p_.out.relu, res.get(), o.get()),
+                 fp.name);
+}
+
+void WinogradEngine::run_stages(const int8_t* in, const int8_t* residual, int8_t* out) {
+    check_residual_arg(residual, p_.out.residual);
+    input_transform(in);
+    gemm();
+    output_transform(residual, out);
+}
+
+void WinogradEngine::allocate_stage_scratch() {
+    if (X_.empty()) X_.assign(size_t(P_) * T_ * c4_, 0);
+    if (M_.empty()) M_.assign(size_t(O_) * T_ * k16_, 0);
+}
+
+void WinogradEngine::input_transform(const int8_t* in) {
+    allocate_stage_scratch();
+    const ConvShape& s = p_.shape;
+    View<int8_t> input(in, {{s.C, 1}, {s.W, s.C}, {s.H, s.W * s.C}, {s.N, s.H * s.W * s.C}});
+    View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
+    View<ActStorage> X(X_.data(), {{c4_, 1}, {tw_, c4_}, {th_, tw_ * c4_}, {s.N, th_ * tw_ * c4_}, {P_, T_ * c4_}});
+    check_halide(input_fn(p_.variant)(input.get(), mult.get(), shift.get(), X.get()), "winoq_input");
+}
+
+void WinogradEngine::gemm() {
+    gemm_section(real_);
+    if (KL_.complex.groups > 0) gemm_section(complex_);
+}
+
+void WinogradEngine::gemm_section(Section& sec) {
+    const kernels::GemmSection& g = *sec.sec;
+    if (g.groups == 0) return;
+    allocate_stage_scratch();
+    // Parameters are packed with kp_ output and c16_ input channels (the fused pipeline's
+    // padding); the stage GEMM reads c4_ of them, and M holds k16_.
+    const int CB = c4_ / 4, k = k16_, kp = kp_, wq = (c16_ / 4) * kp * 4;  // wq: one product plane of W
+    View<ActStorage> X(X_.data(), {{c4_, 1}, {T_, c4_}, {P_, T_ * c4_}});
+    View<int8_t> W(W_.data() + size_t(g.q0) * wq, {{4, 1}, {k, 4}, {CB, 4 * kp}, {g.np, wq}, {g.groups, g.np * wq}});
+    View<int32_t> acc_offset(acc_offset_.data() + size_t(g.q0) * kp, {{k, 1}, {g.np, kp}, {g.groups, g.np * kp}});
+    View<int32_t> act_map(sec.act_map.data(), {{g.np, 1}, {g.groups, g.np}});
+    View<int32_t> m_mult(m_mult_.data() + size_t(g.o0) * 2 * kp,
+                         {{k, 1}, {2, kp}, {g.no, 2 * kp}, {g.groups, g.no * 2 * kp}});
+    View<int32_t> m_shift(m_shift_.data() + size_t(g.o0) * kp, {{k, 1}, {g.no, kp}, {g.groups, g.no * kp}});
+    View<int8_t> M(M_.data() + size_t(g.o0) * T_ * k, {{k, 1}, {T_, k}, {g.no, T_ * k}, {g.groups, g.no * T_ * k}});
+    check_halide(sec.fn(X.get(), W.get(), acc_offset.get(), act_map.get(), m_mult.get(), m_shift.get(), M.get()),
+                 sec.name);
+}
+
+void WinogradEngine::output_transform(const int8_t* residual, int8_t* out) {
+    allocate_stage_scratch();
+    const ConvShape& s = p_.shape;
+    const int k = k16_;
+    View<int8_t> M(M_.data(), {{k, 1}, {tw_, k}, {th_, tw_ * k}, {s.N, th_ * tw_ * k}, {O_, T_ * k}});
+    View<int32_t> lshift(m_lshift_.data(), {{O_, 1}});
+    const std::initializer_list<std::pair<int, int>> nhwc = {
+        {s.K, 1}, {s.W, s.K}, {s.H, s.W * s.K}, {s.N, s.H * s.W * s.K}};
+    View<int8_t> o(out, nhwc);
+    // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
+    View<int8_t> res(residual ? residual : out, nhwc);
+    check_halide(output_fn(p_.variant)(M.get(), lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(),
+                                                       stage_.res_mult.raw_buffer(), stage_.shift.raw_buffer(),
+                                                       p_.out.relu, res.get(), o.get()),
+                 "winoq_output");
+}
+
+std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p) {
+    return std::make_unique<WinogradEngine>(p);
+}
+
+}  // namespace winoq::kernels_detail

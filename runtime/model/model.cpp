@@ -1,0 +1,283 @@
+// winoq::Model: op lookup, input quantization, MAC counting (method.md section 3) and the
+// consistency checks every loaded or built model must pass.
+#include "winoq/model/model.h"
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "winoq/numerics/requantize.h"
+#include "winoq/numerics/transforms.h"
+
+namespace winoq {
+
+const char* op_kind_name(OpKind k) {
+    switch (k) {
+        case OpKind::kConv: return "conv";
+        case OpKind::kShortcutA: return "shortcut_a";
+        case OpKind::kMaxPool: return "maxpool";
+    }
+    return "?";
+}
+
+const ConvShape& ModelOp::conv_shape() const {
+    if (kind != OpKind::kConv) throw std::logic_error("winoq: op '" + name + "' is not a conv");
+    if (variant == "float") return float_conv.shape;
+    if (variant == "direct") return direct.shape;
+    return winograd.shape;
+}
+
+const ModelOp& Model::op(const std::string& op_name) const {
+    for (const ModelOp& o : ops)
+        if (o.name == op_name) return o;
+    throw std::out_of_range("winoq: model has no op '" + op_name + "'");
+}
+
+// --- Input quantization ---
+
+int8_t quantize_pixel(uint8_t pixel, float mean, float std, double input_scale) {
+    // Each step rounded to float, in the trainer's order.
+    const float x = (static_cast<float>(pixel) / 255.0f - mean) / std;
+    return quantize_float(static_cast<double>(x), input_scale);
+}
+
+std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::vector<float>& std,
+                                   double input_scale) {
+    if (mean.size() != std.size()) throw std::invalid_argument("winoq: mean and std differ in length");
+    std::vector<int8_t> lut(mean.size() * 256);
+    for (size_t c = 0; c < mean.size(); ++c)
+        for (int p = 0; p < 256; ++p) lut[c * 256 + p] = quantize_pixel(uint8_t(p), mean[c], std[c], input_scale);
+    return lut;
+}
+
+// --- MACs (method.md section 3): Winograd-domain products of whole tiles; everything else direct ---
+
+int64_t conv_macs(Variant v, const ConvShape& s) {
+    if (is_winograd(v)) {
+        const int64_t m = tile_size(v);
+        const int64_t tiles_h = (s.H + m - 1) / m, tiles_w = (s.W + m - 1) / m;  // padded up to whole tiles
+        return tiles_h * tiles_w * int64_t(s.K) * s.C * mults_per_tile(v);
+    }
+    return int64_t(s.K) * s.C * s.kernel * s.kernel * s.out_h() * s.out_w();
+}
+
+ModelMacs count_macs(const Model& m) {
+    ModelMacs r;
+    for (const ModelOp& op : m.ops) {
+        if (op.kind != OpKind::kConv) continue;  // shortcut_a / maxpool: no multiplications
+        const ConvShape& s = op.conv_shape();
+        OpMacs o;
+        o.name = op.name;
+        o.variant = op.variant;
+        o.direct = conv_macs(Variant::kDirect, s);
+        const auto v = parse_variant(op.variant);  // "float" counts as direct
+        o.actual = v ? conv_macs(*v, s) : o.direct;
+        r.ops.push_back(o);
+    }
+    OpMacs head;
+    head.name = "head";
+    head.variant = "linear";
+    head.direct = head.actual = int64_t(m.head.classes) * m.head.C;
+    r.ops.push_back(head);
+    for (const OpMacs& o : r.ops) {
+        r.direct += o.direct;
+        r.actual += o.actual;
+    }
+    return r;
+}
+
+// --- Validation ---
+
+namespace {
+
+// Largest activation (per image) and image side a model may declare: keeps a hostile file
+// from asking for absurd allocations.
+constexpr int64_t kMaxActivationElems = int64_t(1) << 28;
+constexpr int kMaxImageSize = 8192;
+
+struct ActShape {
+    int c = 0, h = 0, w = 0;
+    double scale = 1.0;
+};
+
+[[noreturn]] void fail_op(const ModelOp& op, const std::string& why) {
+    throw std::runtime_error("winoq model: op '" + op.name + "' (" + op_kind_name(op.kind) +
+                             (op.variant.empty() ? "" : " " + op.variant) + "): " + why);
+}
+[[noreturn]] void fail_model(const std::string& why) { throw std::runtime_error("winoq model: " + why); }
+
+bool positive_finite(double x) { return std::isfinite(x) && x > 0; }
+
+std::string sz(size_t got, size_t want) {
+    return "has " + std::to_string(got) + " values, expected " + std::to_string(want);
+}
+
+void check_size(const ModelOp& op, const char* what, size_t got, size_t want) {
+    if (got != want) fail_op(op, std::string(what) + " " + sz(got, want));
+}
+
+void check_shift(const ModelOp& op, const char* what, int32_t s) {
+    if (s < 1 || s > kMaxShift) fail_op(op, std::string(what) + " shift " + std::to_string(s) + " outside [1, 62]");
+}
+
+void check_output_stage(const ModelOp& op, const OutputStage& st, int K, bool has_residual) {
+    check_size(op, "out.bias", st.bias.size(), K);
+    check_size(op, "out.mult", st.mult.size(), K);
+    check_size(op, "out.res_mult", st.res_mult.size(), K);
+    check_size(op, "out.shift", st.shift.size(), K);
+    for (int32_t s : st.shift) check_shift(op, "out", s);
+    if (st.residual != has_residual)
+        fail_op(op, has_residual ? "has a residual input but its output stage takes none"
+                                 : "output stage expects a residual but the op names none");
+    if (!has_residual)
+        for (int32_t m : st.res_mult)
+            if (m != 0) fail_op(op, "out.res_mult must be 0 without a residual");
+}
+
+void check_conv_shape(const ModelOp& op, const ConvShape& s, const ActShape& in) {
+    if (s.N != 1) fail_op(op, "parameters must have shape.N = 1, not " + std::to_string(s.N));
+    if (s.C != in.c || s.H != in.h || s.W != in.w)
+        fail_op(op, "parameter shape C,H,W = " + std::to_string(s.C) + "," + std::to_string(s.H) + "," +
+                        std::to_string(s.W) + " does not match its input '" + op.input + "' (" + std::to_string(in.c) +
+                        "," + std::to_string(in.h) + "," + std::to_string(in.w) + ")");
+    if (s.kernel < 1 || s.kernel > 15 || s.stride < 1 || s.stride > 4 || s.pad < 0 || s.pad > s.kernel / 2)
+        fail_op(op, "unsupported kernel / stride / padding");
+    if (s.C > kMaxChannels || s.K < 1 || s.K > kMaxChannels) fail_op(op, "channel count out of range");
+    if (s.out_h() < 1 || s.out_w() < 1) fail_op(op, "empty output");
+    if (op.out_c != s.K || op.out_h != s.out_h() || op.out_w != s.out_w())
+        fail_op(op, "declared output " + std::to_string(op.out_c) + "x" + std::to_string(op.out_h) + "x" +
+                        std::to_string(op.out_w) + " does not match its parameters (" + std::to_string(s.K) + "x" +
+                        std::to_string(s.out_h()) + "x" + std::to_string(s.out_w()) + ")");
+}
+
+void check_conv_params(const ModelOp& op, const ActShape& in, bool has_residual) {
+    if (op.variant == "float") {
+        const FloatConvParams& f = op.float_conv;
+        const ConvShape& s = f.shape;
+        check_conv_shape(op, s, in);
+        check_size(op, "weights", f.weights.size(), size_t(s.K) * s.C * s.kernel * s.kernel);
+        check_size(op, "bias", f.bias.size(), size_t(s.K));
+        for (float w : f.weights)
+            if (!std::isfinite(w)) fail_op(op, "non-finite weight");
+        for (float b : f.bias)
+            if (!std::isfinite(b)) fail_op(op, "non-finite bias");
+        if (!positive_finite(f.x_scale)) fail_op(op, "x_scale must be finite and > 0");
+        if (f.x_scale != in.scale) fail_op(op, "x_scale differs from the scale of its input '" + op.input + "'");
+        if (has_residual ? !positive_finite(f.res_scale) : f.res_scale != 0.0)
+            fail_op(op, has_residual ? "res_scale must be finite and > 0 with a residual" : "res_scale must be 0 without a residual");
+        return;
+    }
+    const auto v = parse_variant(op.variant);
+    if (!v) fail_op(op, "unknown conv variant '" + op.variant + "'");
+    const ConvShape& s = op.conv_shape();
+    check_conv_shape(op, s, in);
+    try {
+        validate_shape(*v, s);
+    } catch (const std::invalid_argument& e) {
+        fail_op(op, e.what());
+    }
+    if (*v == Variant::kDirect) {
+        const DirectConvParams& p = op.direct;
+        check_size(op, "weights", p.weights.size(), size_t(s.K) * s.kernel * s.kernel * s.C);
+        check_output_stage(op, p.out, s.K, has_residual);
+        return;
+    }
+    const WinogradConvParams& p = op.winograd;
+    if (p.variant != *v) fail_op(op, std::string("parameters are for variant ") + variant_name(p.variant));
+    const PlaneLayout& L = plane_layout(*v);
+    check_size(op, "weights", p.weights.size(), L.prod.size() * s.K * s.C);
+    check_size(op, "in_mult", p.in_mult.size(), L.act.size());
+    check_size(op, "in_shift", p.in_shift.size(), L.act.size());
+    for (int32_t sh : p.in_shift) check_shift(op, "in", sh);
+    check_size(op, "m_mult", p.m_mult.size(), L.out.size() * s.K * 2);
+    check_size(op, "m_shift", p.m_shift.size(), L.out.size() * s.K);
+    for (int32_t sh : p.m_shift) check_shift(op, "m", sh);
+    if (!p.m_lshift.empty()) {
+        check_size(op, "m_lshift", p.m_lshift.size(), L.out.size());
+        for (int32_t l : p.m_lshift)
+            if (l < 0 || l > kMaxMLeftShift) fail_op(op, "m_lshift " + std::to_string(l) + " outside [0, 12]");
+    }
+    check_output_stage(op, p.out, s.K, has_residual);
+}
+
+}  // namespace
+
+void validate_model(const Model& m) {
+    if (m.version != kModelFormatVersion) fail_model("version " + std::to_string(m.version) + " is not " +
+                                                     std::to_string(kModelFormatVersion));
+    if (m.in_channels < 1 || m.in_channels > kMaxChannels) fail_model("in_channels out of range");
+    if (m.image_size < 1 || m.image_size > kMaxImageSize) fail_model("image_size out of range");
+    if (int64_t(m.image_size) * m.image_size * m.in_channels > kMaxActivationElems) fail_model("image too large");
+    if (m.mean.size() != size_t(m.in_channels) || m.std.size() != size_t(m.in_channels))
+        fail_model("mean and std need one value per input channel");
+    for (int c = 0; c < m.in_channels; ++c)
+        if (!std::isfinite(m.mean[c]) || !std::isfinite(m.std[c]) || m.std[c] == 0.0f)
+            fail_model("mean / std of channel " + std::to_string(c) + " not finite or std = 0");
+    if (!positive_finite(m.input_scale)) fail_model("input_scale must be finite and > 0");
+    if (m.input_lut.size() != size_t(m.in_channels) * 256)
+        fail_model("input_lut " + sz(m.input_lut.size(), size_t(m.in_channels) * 256));
+    for (int8_t q : m.input_lut)
+        if (q < -kQMax) fail_model("input_lut holds -128 (int8 tensors are symmetric)");
+    if (m.class_names.empty()) fail_model("no classes");
+    if (m.ops.empty()) fail_model("no ops");
+
+    std::map<std::string, ActShape> acts;  // every activation written so far
+    acts["input"] = {m.in_channels, m.image_size, m.image_size, m.input_scale};
+    for (const ModelOp& op : m.ops) {
+        if (op.name.empty()) fail_model("an op has an empty name");
+        if (op.name == "input" || op.name == "head") fail_op(op, "reserved name");
+        if (acts.count(op.name)) fail_op(op, "duplicate name");
+        const auto in_it = acts.find(op.input);
+        if (in_it == acts.end()) fail_op(op, "input '" + op.input + "' is not 'input' or an earlier op");
+        const ActShape in = in_it->second;
+        if (op.out_c < 1 || op.out_h < 1 || op.out_w < 1 || op.out_c > kMaxChannels)
+            fail_op(op, "output shape out of range");
+        if (int64_t(op.out_c) * op.out_h * op.out_w > kMaxActivationElems) fail_op(op, "output too large");
+        if (!positive_finite(op.out_scale)) fail_op(op, "out_scale must be finite and > 0");
+        for (const auto& [stage, values] : op.clipping)
+            for (float a : values)
+                if (!std::isfinite(a)) fail_op(op, "non-finite clipping factor of stage '" + stage + "'");
+        switch (op.kind) {
+            case OpKind::kConv: {
+                const bool has_res = !op.residual.empty();
+                if (has_res) {
+                    const auto r = acts.find(op.residual);
+                    if (r == acts.end()) fail_op(op, "residual '" + op.residual + "' is not an earlier op");
+                    if (r->second.c != op.out_c || r->second.h != op.out_h || r->second.w != op.out_w)
+                        fail_op(op, "residual '" + op.residual + "' has another shape than the output");
+                }
+                check_conv_params(op, in, has_res);
+                break;
+            }
+            case OpKind::kShortcutA:
+            case OpKind::kMaxPool: {
+                if (!op.variant.empty() || !op.residual.empty()) fail_op(op, "takes no variant or residual");
+                if (op.out_scale != in.scale) fail_op(op, "out_scale must equal the scale of its input (exact op)");
+                if (op.kind == OpKind::kShortcutA) {
+                    if (op.out_c < in.c || (op.out_c - in.c) % 2 != 0)
+                        fail_op(op, "out_c must be in_c plus an even number of zero channels");
+                    if (op.out_h != (in.h + 1) / 2 || op.out_w != (in.w + 1) / 2) fail_op(op, "output must be x[::2, ::2]");
+                } else {
+                    if (op.out_c != in.c || op.out_h != (in.h - 1) / 2 + 1 || op.out_w != (in.w - 1) / 2 + 1)
+                        fail_op(op, "output must be the 3x3 stride-2 padding-1 pool of its input");
+                }
+                break;
+            }
+            default: fail_op(op, "unknown op kind");
+        }
+        acts[op.name] = {op.out_c, op.out_h, op.out_w, op.out_scale};
+    }
+    const ModelHead& h = m.head;
+    if (h.C != m.ops.back().out_c)
+        fail_model("head: C = " + std::to_string(h.C) + " but the last op has " + std::to_string(m.ops.back().out_c) +
+                   " channels");
+    if (h.classes != m.num_classes())
+        fail_model("head: " + std::to_string(h.classes) + " classes but " + std::to_string(m.num_classes()) + " class names");
+    if (h.weight.size() != size_t(h.classes) * h.C) fail_model("head: weight " + sz(h.weight.size(), size_t(h.classes) * h.C));
+    if (h.bias.size() != size_t(h.classes)) fail_model("head: bias " + sz(h.bias.size(), h.classes));
+    if (h.logit_scale.size() != size_t(h.classes)) fail_model("head: logit_scale " + sz(h.logit_scale.size(), h.classes));
+    for (float s : h.logit_scale)
+        if (!std::isfinite(s) || !(s > 0)) fail_model("head: logit_scale must be finite and > 0");
+}
+
+}  // namespace winoq
