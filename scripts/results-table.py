@@ -84,7 +84,7 @@ def main():
             f"set output '{png}'",
             "set datafile separator ','",
             "set key bottom right",
-            "set xlabel 'MAC reduction vs direct (method.md section 3 rule)'",
+            "set xlabel 'MAC reduction vs direct (docs/method.md section 3 rule)'",
             "set ylabel 'top-1 % (validation split; int8 rows in integer mode)'",
             "set title 'ResNet-20: accuracy against MAC reduction (rows near chance, f43 with max scales, are below the range)'",
             "set yrange [88.5:94]",

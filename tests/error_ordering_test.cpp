@@ -1,5 +1,5 @@
 // The error ordering of the variants on a seeded random layer (32 input channels, as in
-// method.md section 1), measured with the integer reference: real F(4,3) is unstable in
+// docs/method.md section 1), measured with the integer reference: real F(4,3) is unstable in
 // int8, the complex transform fixes it, F(2,3) beats real F(4,3), and clipping helps.
 #include <gtest/gtest.h>
 
@@ -45,7 +45,7 @@ TEST_F(ErrorOrdering, AllErrorsAreFiniteAndPositive) {
 }
 
 TEST_F(ErrorOrdering, RealF43IsUnstableWithMaxScales) {
-    // The output of int8 real F(4,3) is dominated by noise (method.md reports 2.48).
+    // The output of int8 real F(4,3) is dominated by noise (docs/method.md section 1 quotes 2.48).
     EXPECT_GT(err(Variant::kF43), 0.5);
 }
 

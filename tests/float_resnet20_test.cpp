@@ -1,5 +1,5 @@
 // The float ResNet-20 that feeds the error analysis real activations: on the validation
-// split (data_batch_5.bin) it must classify like the checkpoint does (method.md: 85.9% on
+// split (data_batch_5.bin) it must classify like the checkpoint does (docs/method.md: 85.9% on
 // the whole batch). Skips when ../shared or the expanded CIFAR-10 batch is absent.
 #include <gtest/gtest.h>
 

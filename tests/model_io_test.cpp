@@ -1,5 +1,5 @@
 // The deployable model file (model.h, docs/model-format.md): exact round trips, MAC counts
-// against method.md's table, input quantization, and rejection of every malformed file with
+// against docs/method.md's table, input quantization, and rejection of every malformed file with
 // a std::runtime_error (never another exception, never a crash).
 #include <gtest/gtest.h>
 
@@ -155,7 +155,7 @@ TEST(ModelRoundTrip, DirectoryIsAClearError) {
     }
 }
 
-// --- MACs: method.md section 3, table "Counting multiplications" ---
+// --- MACs: docs/method.md section 3, table "Counting multiplications" ---
 
 TEST(ModelMacs, ResNet20MatchesMethodTable) {
     const struct {

@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(AllWinograd, TransformExact, ::testing::ValuesIn(kWinog
                          [](const auto& info) { return std::string(variant_name(info.param)); });
 
 TEST(PlaneLayout, MultiplicationCountsMatchMethod) {
-    // method.md sections 1 and 3: 16, 36, 46 and 56 multiplications per output tile.
+    // docs/method.md sections 1 and 3: 16, 36, 46 and 56 multiplications per output tile.
     EXPECT_EQ(mults_per_tile(Variant::kF23), 16);
     EXPECT_EQ(mults_per_tile(Variant::kF43), 36);
     EXPECT_EQ(mults_per_tile(Variant::kCF43), 46);
@@ -97,7 +97,7 @@ TEST(PlaneLayout, MultiplicationCountsMatchMethod) {
 }
 
 TEST(PlaneLayout, WorstCaseGrowth) {
-    // method.md section 1: 2D growth of B^T d B and A^T M A.
+    // docs/method.md section 1: 2D growth of B^T d B and A^T M A.
     auto growth = [](const std::vector<GaussInt>& mat, int rows, int cols) {
         int64_t worst = 0;
         for (int i = 0; i < rows; ++i) {
