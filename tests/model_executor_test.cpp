@@ -52,7 +52,7 @@ void expect_engines_equal(const Model& m, int batch, uint64_t seed) {
     EXPECT_GT(nonzero, n / 10) << m.name;
     // Real F(4,3) is int8 Winograd's known failure case (docs/method.md section 1): its rounding
     // noise compounds over the layers, so only the stable variants must stay unsaturated.
-    if (m.ops[0].variant != "f43") EXPECT_LT(saturated, n / 10) << m.name;
+    if (m.ops[0].int8_variant() != Variant::kF43) EXPECT_LT(saturated, n / 10) << m.name;
 }
 
 class ResNet20Engines : public ::testing::TestWithParam<const char*> {};

@@ -70,21 +70,21 @@ void expect_model_eq(const Model& a, const Model& b) {
         EXPECT_EQ(x.name, y.name);
         EXPECT_EQ(x.input, y.input);
         EXPECT_EQ(x.residual, y.residual);
-        EXPECT_EQ(x.variant, y.variant);
+        EXPECT_EQ(x.impl, y.impl);
         EXPECT_EQ(x.out_c, y.out_c);
         EXPECT_EQ(x.out_h, y.out_h);
         EXPECT_EQ(x.out_w, y.out_w);
         EXPECT_EQ(x.out_scale, y.out_scale);
         EXPECT_EQ(x.clipping, y.clipping);
         if (x.kind != OpKind::kConv) continue;
-        if (x.variant == "float") {
+        if (x.impl == ConvImpl::kFloat) {
             expect_shape_eq(x.float_conv.shape, y.float_conv.shape);
             EXPECT_EQ(x.float_conv.weights, y.float_conv.weights);
             EXPECT_EQ(x.float_conv.bias, y.float_conv.bias);
             EXPECT_EQ(x.float_conv.x_scale, y.float_conv.x_scale);
             EXPECT_EQ(x.float_conv.res_scale, y.float_conv.res_scale);
             EXPECT_EQ(x.float_conv.relu, y.float_conv.relu);
-        } else if (x.variant == "direct") {
+        } else if (x.impl == ConvImpl::kDirect) {
             expect_shape_eq(x.direct.shape, y.direct.shape);
             EXPECT_EQ(x.direct.weights, y.direct.weights);
             expect_stage_eq(x.direct.out, y.direct.out);

@@ -62,7 +62,7 @@ ModelTime measure(const std::string& path, const BenchOptions& o) {
         const bool head = i == m.ops.size();
         LayerTime l;
         l.name = head ? "head" : m.ops[i].name;
-        l.variant = head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant : op_kind_name(m.ops[i].kind));
+        l.variant = head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant_label() : op_kind_name(m.ops[i].kind));
         l.ms = median(per_layer[i]);
         t.layers.push_back(l);
     }

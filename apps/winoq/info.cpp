@@ -41,11 +41,11 @@ int run_info(const InfoOptions& o) {
         Row r{op.name, op_kind_name(op.kind), "-", dims_text(in), dims_text(out), "", "", "", ""};
         if (op.kind == OpKind::kConv) {
             const ConvShape& s = op.conv_shape();
-            j["variant"] = op.variant;
+            j["variant"] = op.variant_label();
             j["kernel"] = s.kernel;
             j["stride"] = s.stride;
             if (!op.residual.empty()) j["residual"] = op.residual;
-            r.variant = op.variant + (op.residual.empty() ? "" : " +res");
+            r.variant = op.variant_label() + (op.residual.empty() ? "" : " +res");
             r.kernel = std::to_string(s.kernel) + "x" + std::to_string(s.kernel) + "/" + std::to_string(s.stride);
             auto it = op_macs.find(op.name);
             if (it != op_macs.end()) {

@@ -14,28 +14,11 @@
 
 namespace winoq {
 
-const char* clip_method_name(ClipMethod m) {
-    switch (m) {
-        case ClipMethod::kMax: return "max";
-        case ClipMethod::kPercentile: return "percentile";
-        case ClipMethod::kMse: return "mse";
-    }
-    return "?";
-}
+const char* clip_method_name(ClipMethod m) { return name_of(kClipMethodNames, m); }
+std::optional<ClipMethod> parse_clip_method(std::string_view s) { return parse_name(kClipMethodNames, s); }
 
-std::optional<ClipMethod> parse_clip_method(std::string_view s) {
-    for (ClipMethod m : {ClipMethod::kMax, ClipMethod::kPercentile, ClipMethod::kMse})
-        if (s == clip_method_name(m)) return m;
-    return std::nullopt;
-}
-
-const char* granularity_name(ScaleGranularity g) { return g == ScaleGranularity::kPerTap ? "tap" : "tensor"; }
-
-std::optional<ScaleGranularity> parse_granularity(std::string_view s) {
-    for (ScaleGranularity g : {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap})
-        if (s == granularity_name(g)) return g;
-    return std::nullopt;
-}
+const char* granularity_name(ScaleGranularity g) { return name_of(kGranularityNames, g); }
+std::optional<ScaleGranularity> parse_granularity(std::string_view s) { return parse_name(kGranularityNames, s); }
 
 double clip_max(const std::vector<double>& v) {
     double m = 0;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -25,15 +26,6 @@ uint64_t read_le64(const uint8_t* p) {
     return v;
 }
 
-bool parse_dtype(const std::string& s, TensorDType* out) {
-    for (TensorDType t : {TensorDType::kF32, TensorDType::kI8, TensorDType::kI32})
-        if (s == dtype_name(t)) {
-            *out = t;
-            return true;
-        }
-    return false;
-}
-
 uint64_t json_unsigned(const nlohmann::json& j, const std::string& what, const std::string& field) {
     if (!j.is_number_unsigned()) fail(what, field + " must hold non-negative integers");
     return j.get<uint64_t>();
@@ -47,7 +39,9 @@ TensorInfo parse_entry(const std::string& name, const nlohmann::json& e, uint64_
     TensorInfo t;
     if (!e["dtype"].is_string()) fail(what, where + ": dtype is not a string");
     const std::string dt = e["dtype"].get<std::string>();
-    if (!parse_dtype(dt, &t.dtype)) fail(what, where + ": unsupported dtype " + dt + " (winoq reads F32, I8, I32)");
+    const std::optional<TensorDType> dtype = parse_name(kDTypeNames, dt);
+    if (!dtype) fail(what, where + ": unsupported dtype " + dt + " (winoq reads F32, I8, I32)");
+    t.dtype = *dtype;
     if (!e["shape"].is_array()) fail(what, where + ": shape is not an array");
     // Element count, guarded against overflow: it can never exceed the data section's size.
     uint64_t numel = 1;
@@ -103,14 +97,7 @@ TensorToWrite encode_le(TensorDType dt, std::vector<int64_t> shape, const std::v
 
 }  // namespace
 
-const char* dtype_name(TensorDType t) {
-    switch (t) {
-        case TensorDType::kF32: return "F32";
-        case TensorDType::kI8: return "I8";
-        case TensorDType::kI32: return "I32";
-    }
-    return "?";
-}
+const char* dtype_name(TensorDType t) { return name_of(kDTypeNames, t); }
 
 size_t dtype_size(TensorDType t) { return t == TensorDType::kI8 ? 1 : 4; }
 

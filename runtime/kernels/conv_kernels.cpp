@@ -1,51 +1,32 @@
 // winoq::ConvKernel: dispatch to one engine per algorithm (conv_kernels_impl.h), and the
-// buffer helpers the engines share.
+// output-stage buffers and error checks the engines share.
 #include "winoq/kernels/conv_kernels.h"
 
 #include <stdexcept>
 #include <string>
 
 #include "conv_kernels_impl.h"
-#include "winoq/numerics/requantize.h"
 
 namespace winoq {
 namespace kernels_detail {
 
 namespace {
-template <typename T>
-Halide::Runtime::Buffer<T> make_nhwc(T* data, int N, int H, int W, int C) {
-    const halide_dimension_t shape[4] = {{0, C, 1, 0}, {0, W, C, 0}, {0, H, W * C, 0}, {0, N, H * W * C, 0}};
-    return Halide::Runtime::Buffer<T>(data, 4, shape);
-}
-
-Halide::Runtime::Buffer<int32_t> k_buffer(const std::vector<int32_t>& v, int K, const char* what) {
-    if (static_cast<int>(v.size()) != K)
-        throw std::invalid_argument(std::string("winoq: output stage ") + what + " needs one value per output channel");
+// A K-long int32 buffer (dim 0 = k) holding v, whose size validate_output_stage checked.
+Halide::Runtime::Buffer<int32_t> k_buffer(const std::vector<int32_t>& v, int K) {
     Halide::Runtime::Buffer<int32_t> b(K);
     for (int k = 0; k < K; ++k) b(k) = v[k];
     return b;
 }
 }  // namespace
 
-Halide::Runtime::Buffer<const int8_t> nhwc_view(const int8_t* data, int N, int H, int W, int C) {
-    return make_nhwc(data, N, H, W, C);
-}
-Halide::Runtime::Buffer<int8_t> nhwc_view(int8_t* data, int N, int H, int W, int C) {
-    return make_nhwc(data, N, H, W, C);
-}
-
-OutputStageBuffers::OutputStageBuffers(const OutputStage& s, int K)
-    : bias(k_buffer(s.bias, K, "bias")),
-      mult(k_buffer(s.mult, K, "mult")),
-      res_mult(K),
-      shift(k_buffer(s.shift, K, "shift")),
-      relu(s.relu),
-      residual(s.residual) {
-    res_mult.fill(0);
-    if (s.residual) res_mult = k_buffer(s.res_mult, K, "res_mult");
-    for (int k = 0; k < K; ++k)
-        if (shift(k) < 1 || shift(k) > kMaxShift)
-            throw std::invalid_argument("winoq: output stage shift must be in [1, " + std::to_string(kMaxShift) + "]");
+OutputStageBuffers::OutputStageBuffers(const OutputStage& s, int K) : relu(s.relu), residual(s.residual) {
+    validate_output_stage(s, K);
+    bias = k_buffer(s.bias, K);
+    mult = k_buffer(s.mult, K);
+    shift = k_buffer(s.shift, K);
+    res_mult = Halide::Runtime::Buffer<int32_t>(K);
+    res_mult.fill(0);  // without a residual the stage adds exactly 0
+    if (s.residual) res_mult = k_buffer(s.res_mult, K);
 }
 
 void check_halide(int rc, const char* pipeline) {

@@ -64,8 +64,6 @@ public:
         : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual)), stage_(p.out, p.shape.K) {
         apply_target_request();  // before any pipeline runs: the dispatch caches its choice
         const int kk = s_.kernel, C = s_.C, K = s_.K;
-        if (p.weights.size() != size_t(K) * kk * kk * C)
-            throw std::invalid_argument("winoq: direct conv weights must hold K * kernel * kernel * C values");
         cp_ = round_up(C, kDirectChannelBlock);
         const int kp = round_up(K, kDirectKPadding);
         weights_ = Halide::Runtime::Buffer<int8_t>(4, kernels::kDirectWeightLanes, kDirectChannelBlock / 4,
@@ -96,17 +94,17 @@ public:
 
     void run(const int8_t* in, const int8_t* residual, int8_t* out) override {
         check_residual_arg(residual, stage_.residual);
-        Halide::Runtime::Buffer<const int8_t> input = nhwc_view(in, s_.N, s_.H, s_.W, s_.C);
+        HalideBufferView<int8_t> in_view = nhwc_view(in, s_.N, s_.H, s_.W, s_.C);
+        halide_buffer_t* input = in_view.get();
         if (padded_in_.data()) {
-            padded_in_.cropped(0, 0, s_.C).copy_from(input);
-            input = padded_in_;
+            padded_in_.cropped(0, 0, s_.C).copy_from(Halide::Runtime::Buffer<const int8_t>(*in_view.get()));
+            input = padded_in_.raw_buffer();
         }
-        Halide::Runtime::Buffer<int8_t> output = nhwc_view(out, s_.N, s_.out_h(), s_.out_w(), s_.K);
+        HalideBufferView<int8_t> output = nhwc_view(out, s_.N, s_.out_h(), s_.out_w(), s_.K);
         // Without a residual the pipeline never reads residual_in: the output stands in for it.
-        const int8_t* res_data = residual ? residual : out;
-        Halide::Runtime::Buffer<const int8_t> res = nhwc_view(res_data, s_.N, s_.out_h(), s_.out_w(), s_.K);
+        HalideBufferView<int8_t> res = nhwc_view(residual ? residual : out, s_.N, s_.out_h(), s_.out_w(), s_.K);
         check_halide(pipe_.fn(input, weights_, acc_offset_, stage_.bias, stage_.mult, stage_.res_mult, stage_.shift,
-                              s_.pad, stage_.relu, res, output, act_),
+                              s_.pad, stage_.relu, res.get(), output.get(), act_),
                      pipe_.name);
     }
 
@@ -123,7 +121,7 @@ private:
 }  // namespace
 
 std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams& p) {
-    validate_shape(Variant::kDirect, p.shape);
+    validate(p);
     return std::make_unique<DirectEngine>(p);
 }
 

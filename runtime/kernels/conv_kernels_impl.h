@@ -1,5 +1,5 @@
 // Private to winoq_kernels: how ConvKernel dispatches to one engine per algorithm, and the
-// Halide buffer helpers the engines share. Each engine lives in its own file:
+// helpers the engines share (views of memory: halide_buffer_view.h). Each engine lives in its own file:
 //   conv_kernels_winograd.cpp  make_winograd_engine (input transform -> GEMM -> output transform)
 //   conv_kernels_direct.cpp    make_direct_engine (if that file is absent, conv_kernels.cpp
 //                              provides a stub that throws "not built")
@@ -12,6 +12,7 @@
 
 #include <HalideBuffer.h>
 
+#include "halide_buffer_view.h"
 #include "winoq/kernels/conv_kernels.h"
 #include "winoq/numerics/conv_params.h"
 
@@ -25,13 +26,9 @@ public:
     virtual void run(const int8_t* in, const int8_t* residual, int8_t* out) = 0;
 };
 
-// Both validate the shape (winoq::validate_shape) and throw std::invalid_argument on bad params.
+// Both validate the params (winoq::validate, conv_params.h) and throw std::invalid_argument on bad ones.
 std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams& p);
 std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p);
-
-// An NHWC int8 tensor [N][H][W][C] as a Halide buffer with dims (c, x, y, n), extents C, W, H, N.
-Halide::Runtime::Buffer<const int8_t> nhwc_view(const int8_t* data, int N, int H, int W, int C);
-Halide::Runtime::Buffer<int8_t> nhwc_view(int8_t* data, int N, int H, int W, int C);
 
 // The per-output-channel OutputStage as the int32 buffers (dim 0 = k, extent K) that every
 // kernel's output stage takes as Inputs. res_mult is all zero when there is no residual.
@@ -40,7 +37,7 @@ struct OutputStageBuffers {
     bool relu = false;
     bool residual = false;
     OutputStageBuffers() = default;
-    OutputStageBuffers(const OutputStage& s, int K);  // throws std::invalid_argument on bad sizes
+    OutputStageBuffers(const OutputStage& s, int K);  // validate_output_stage, then copies
 };
 
 // Throws std::runtime_error("winoq: Halide pipeline <name> failed with error <rc>") if rc != 0.

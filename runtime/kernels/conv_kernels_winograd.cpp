@@ -38,28 +38,8 @@ using kernels::ActStorage;
 using kernels::kActOffset;
 using kernels::round_up;
 
-// A halide_buffer_t over memory we own or borrow; dims are (extent, stride), mins 0.
 template <typename T>
-class View {
-public:
-    View(const T* data, std::initializer_list<std::pair<int, int>> dims) {
-        if (dims.size() > kMaxDims) throw std::logic_error("winoq: too many dimensions");
-        buf_.host = reinterpret_cast<uint8_t*>(const_cast<T*>(data));
-        buf_.type = halide_type_of<T>();
-        buf_.dimensions = static_cast<int>(dims.size());
-        int d = 0;
-        for (const auto& e : dims) dim_[d++] = halide_dimension_t(0, e.first, e.second);
-        buf_.dim = dim_;
-    }
-    View(const View&) = delete;
-    View& operator=(const View&) = delete;
-    halide_buffer_t* get() { return &buf_; }
-
-private:
-    static constexpr size_t kMaxDims = 5;
-    halide_buffer_t buf_{};
-    halide_dimension_t dim_[kMaxDims];
-};
+using View = HalideBufferView<T>;
 
 using InputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*);
 using OutputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
@@ -110,28 +90,14 @@ OutputFn output_fn(Variant v) {
     throw std::invalid_argument("winoq: not a Winograd variant");
 }
 
-void check_size(size_t got, size_t want, const char* what) {
-    if (got != want)
-        throw std::invalid_argument(std::string("winoq: WinogradConvParams::") + what + " has " + std::to_string(got) +
-                                    " values, expected " + std::to_string(want));
-}
-
-void check_shifts(const std::vector<int32_t>& s, const char* what) {
-    for (int32_t x : s)
-        if (x < 1 || x > kMaxShift)
-            throw std::invalid_argument(std::string("winoq: ") + what + " must be in [1, " + std::to_string(kMaxShift) +
-                                        "]");
-}
-
 }  // namespace
 
 WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
     apply_target_request();  // before any pipeline runs: the dispatch caches its choice
-    validate_shape(p.variant, p.shape);
-    if (!is_winograd(p.variant)) throw std::invalid_argument("winoq: WinogradEngine needs a Winograd variant");
+    validate(p);
     const PlaneLayout& L = plane_layout(p.variant);
     const ConvShape& s = p.shape;
-    const int C = s.C, K = s.K, Q = static_cast<int>(L.prod.size());
+    const int C = s.C, K = s.K;
     KL_ = kernels::kernel_layout(p.variant);
     P_ = static_cast<int>(L.act.size());
     O_ = static_cast<int>(L.out.size());
@@ -142,26 +108,23 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
     tw_ = p.tiles_w();
     th_ = p.tiles_h();
     T_ = p.tiles();
-    check_size(p.weights.size(), size_t(Q) * K * C, "weights");
-    check_size(p.in_mult.size(), P_, "in_mult");
-    check_size(p.in_shift.size(), P_, "in_shift");
-    check_size(p.m_mult.size(), size_t(O_) * K * 2, "m_mult");
-    check_size(p.m_shift.size(), size_t(O_) * K, "m_shift");
-    check_shifts(p.in_shift, "in_shift");
-    check_shifts(p.m_shift, "m_shift");
-    if (!p.m_lshift.empty()) check_size(p.m_lshift.size(), O_, "m_lshift");
-    for (int o = 0; o < O_; ++o)
-        if (p.m_left_shift(o) < 0 || p.m_left_shift(o) > kMaxMLeftShift)
-            throw std::invalid_argument("winoq: m_lshift must be in [0, " + std::to_string(kMaxMLeftShift) + "]");
     stage_ = OutputStageBuffers(p.out, K);
-
     in_mult_ = p.in_mult;
     in_shift_ = p.in_shift;
+    pack_weights();
+    pack_m_requantization();
+    bind_gemm_sections();
+}
+
+// W in the GEMMs' layout (4, kp, c16/4, q'), zero-padded, and the +kActOffset compensation of
+// each (q', k) weight row.
+void WinogradEngine::pack_weights() {
+    const int C = p_.shape.C, K = p_.shape.K, Q = static_cast<int>(KL_.prod_of.size());
     const int CB = c16_ / 4;
     W_.assign(size_t(Q) * CB * kp_ * 4, 0);
     acc_offset_.assign(size_t(Q) * kp_, 0);
     for (int qi = 0; qi < Q; ++qi) {
-        const int8_t* wq = p.weights.data() + size_t(KL_.prod_of[qi]) * K * C;
+        const int8_t* wq = p_.weights.data() + size_t(KL_.prod_of[qi]) * K * C;
         for (int k = 0; k < K; ++k) {
             int32_t sum = 0;
             for (int c = 0; c < C; ++c) {
@@ -172,35 +135,43 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
             acc_offset_[size_t(qi) * kp_ + k] = -kActOffset * sum;
         }
     }
+}
+
+// M's requantization in the internal plane order o', kp_ channels.
+void WinogradEngine::pack_m_requantization() {
+    const PlaneLayout& L = plane_layout(p_.variant);
+    const int K = p_.shape.K;
     m_mult_.assign(size_t(O_) * 2 * kp_, 0);
     m_shift_.assign(size_t(O_) * kp_, 1);  // padded channels: mult 0, any valid shift
     m_lshift_.assign(O_, 0);
     for (int oi = 0; oi < O_; ++oi) {
         const int o = KL_.out_of[oi];
-        m_lshift_[oi] = p.m_left_shift(o);
+        m_lshift_[oi] = p_.m_left_shift(o);
         for (int k = 0; k < K; ++k) {
             for (int i = 0; i < L.out[o].nterms; ++i)
-                m_mult_[(size_t(oi) * 2 + i) * kp_ + k] = p.m_mult[(size_t(o) * K + k) * 2 + i];
-            m_shift_[size_t(oi) * kp_ + k] = p.m_shift[size_t(o) * K + k];
+                m_mult_[(size_t(oi) * 2 + i) * kp_ + k] = p_.m_mult[(size_t(o) * K + k) * 2 + i];
+            m_shift_[size_t(oi) * kp_ + k] = p_.m_shift[size_t(o) * K + k];
         }
     }
+}
 
+// The stage GEMM pipelines of the real and complex sections (run_stages only).
+void WinogradEngine::bind_gemm_sections() {
     real_.sec = &KL_.real;
     real_.fn = winoq_gemm_real;
     real_.name = "winoq_gemm_real";
     real_.act_map = KL_.real.act;
     complex_.sec = &KL_.complex;
     complex_.act_map = KL_.complex.act;
-    if (p.variant == Variant::kCF43) {
+    if (p_.variant == Variant::kCF43) {
         complex_.fn = winoq_gemm_cf43;
         complex_.name = "winoq_gemm_cf43";
-    } else if (p.variant == Variant::kCF43M4) {
+    } else if (p_.variant == Variant::kCF43M4) {
         complex_.fn = winoq_gemm_cf43m4;
         complex_.name = "winoq_gemm_cf43m4";
     } else if (KL_.complex.groups > 0) {
         throw std::logic_error("winoq: no GEMM pipeline for the complex taps of this variant");
     }
-
 }
 
 void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) {
@@ -214,18 +185,16 @@ void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) 
         for (size_t i = 0; i < pixels; ++i) std::copy(in + i * s.C, in + (i + 1) * s.C, &padded_input_[i * c16_]);
         in16 = padded_input_.data();
     }
-    View<int8_t> input(in16, {{c16_, 1}, {s.W, c16_}, {s.H, s.W * c16_}, {s.N, s.H * s.W * c16_}});
+    View<int8_t> input = nhwc_view(in16, s.N, s.H, s.W, c16_);
     View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
     View<int8_t> W(W_.data(), {{4, 1}, {k, 4}, {CB, 4 * k}, {Q, CB * k * 4}});
     View<int32_t> acc_offset(acc_offset_.data(), {{k, 1}, {Q, k}});
     View<int32_t> m_mult(m_mult_.data(), {{k, 1}, {2, k}, {O_, 2 * k}});
     View<int32_t> m_shift(m_shift_.data(), {{k, 1}, {O_, k}});
     View<int32_t> lshift(m_lshift_.data(), {{O_, 1}});
-    const std::initializer_list<std::pair<int, int>> nhwc = {
-        {s.K, 1}, {s.W, s.K}, {s.H, s.W * s.K}, {s.N, s.H * s.W * s.K}};
-    View<int8_t> o(out, nhwc);
+    View<int8_t> o = nhwc_view(out, s.N, s.H, s.W, s.K);
     // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
-    View<int8_t> res(residual ? residual : out, nhwc);
+    View<int8_t> res = nhwc_view(residual ? residual : out, s.N, s.H, s.W, s.K);
     const FusedPipeline& fp = fused_pipeline(p_.variant);
     check_halide(fp.fn(input.get(), mult.get(), shift.get(), W.get(), acc_offset.get(), m_mult.get(), m_shift.get(),
                        lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(), stage_.res_mult.raw_buffer(),
@@ -248,7 +217,7 @@ void WinogradEngine::allocate_stage_scratch() {
 void WinogradEngine::input_transform(const int8_t* in) {
     allocate_stage_scratch();
     const ConvShape& s = p_.shape;
-    View<int8_t> input(in, {{s.C, 1}, {s.W, s.C}, {s.H, s.W * s.C}, {s.N, s.H * s.W * s.C}});
+    View<int8_t> input = nhwc_view(in, s.N, s.H, s.W, s.C);
     View<int32_t> mult(in_mult_.data(), {{P_, 1}}), shift(in_shift_.data(), {{P_, 1}});
     View<ActStorage> X(X_.data(), {{c4_, 1}, {tw_, c4_}, {th_, tw_ * c4_}, {s.N, th_ * tw_ * c4_}, {P_, T_ * c4_}});
     check_halide(input_fn(p_.variant)(input.get(), mult.get(), shift.get(), X.get()), "winoq_input");
@@ -284,11 +253,9 @@ void WinogradEngine::output_transform(const int8_t* residual, int8_t* out) {
     const int k = k16_;
     View<int8_t> M(M_.data(), {{k, 1}, {tw_, k}, {th_, tw_ * k}, {s.N, th_ * tw_ * k}, {O_, T_ * k}});
     View<int32_t> lshift(m_lshift_.data(), {{O_, 1}});
-    const std::initializer_list<std::pair<int, int>> nhwc = {
-        {s.K, 1}, {s.W, s.K}, {s.H, s.W * s.K}, {s.N, s.H * s.W * s.K}};
-    View<int8_t> o(out, nhwc);
+    View<int8_t> o = nhwc_view(out, s.N, s.H, s.W, s.K);
     // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
-    View<int8_t> res(residual ? residual : out, nhwc);
+    View<int8_t> res = nhwc_view(residual ? residual : out, s.N, s.H, s.W, s.K);
     check_halide(output_fn(p_.variant)(M.get(), lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(),
                                                        stage_.res_mult.raw_buffer(), stage_.shift.raw_buffer(),
                                                        p_.out.relu, res.get(), o.get()),

@@ -43,6 +43,10 @@ private:
         const char* name = "";
         std::vector<int32_t> act_map;  // (j, g)
     };
+    // Construction, after validation: the parameters in the pipelines' layouts.
+    void pack_weights();
+    void pack_m_requantization();
+    void bind_gemm_sections();
     void gemm_section(Section& s);
     void allocate_stage_scratch();
 

@@ -11,20 +11,41 @@
 
 namespace winoq {
 
-const char* op_kind_name(OpKind k) {
-    switch (k) {
-        case OpKind::kConv: return "conv";
-        case OpKind::kShortcutA: return "shortcut_a";
-        case OpKind::kMaxPool: return "maxpool";
-    }
-    return "?";
-}
-
 const ConvShape& ModelOp::conv_shape() const {
     if (kind != OpKind::kConv) throw std::logic_error("winoq: op '" + name + "' is not a conv");
-    if (variant == "float") return float_conv.shape;
-    if (variant == "direct") return direct.shape;
+    switch (impl) {
+        case ConvImpl::kFloat: return float_conv.shape;
+        case ConvImpl::kDirect: return direct.shape;
+        case ConvImpl::kWinograd: break;
+    }
     return winograd.shape;
+}
+
+std::optional<Variant> ModelOp::int8_variant() const {
+    switch (impl) {
+        case ConvImpl::kFloat: return std::nullopt;
+        case ConvImpl::kDirect: return Variant::kDirect;
+        case ConvImpl::kWinograd: break;
+    }
+    return winograd.variant;
+}
+
+std::string ModelOp::variant_label() const {
+    if (kind != OpKind::kConv) return "";
+    const std::optional<Variant> v = int8_variant();
+    return v ? variant_name(*v) : kFloatConvName;
+}
+
+bool ModelOp::set_variant_label(const std::string& label) {
+    if (label == kFloatConvName) {
+        impl = ConvImpl::kFloat;
+        return true;
+    }
+    const std::optional<Variant> v = parse_variant(label);
+    if (!v) return false;
+    impl = is_winograd(*v) ? ConvImpl::kWinograd : ConvImpl::kDirect;
+    if (is_winograd(*v)) winograd.variant = *v;
+    return true;
 }
 
 const ModelOp& Model::op(const std::string& op_name) const {
@@ -68,9 +89,9 @@ ModelMacs count_macs(const Model& m) {
         const ConvShape& s = op.conv_shape();
         OpMacs o;
         o.name = op.name;
-        o.variant = op.variant;
+        o.variant = op.variant_label();
         o.direct = conv_macs(Variant::kDirect, s);
-        const auto v = parse_variant(op.variant);  // "float" counts as direct
+        const std::optional<Variant> v = op.int8_variant();  // a float conv counts as direct
         o.actual = v ? conv_macs(*v, s) : o.direct;
         r.ops.push_back(o);
     }
@@ -102,7 +123,7 @@ struct ActShape {
 
 [[noreturn]] void fail_op(const ModelOp& op, const std::string& why) {
     throw std::runtime_error("winoq model: op '" + op.name + "' (" + op_kind_name(op.kind) +
-                             (op.variant.empty() ? "" : " " + op.variant) + "): " + why);
+                             (op.kind == OpKind::kConv ? " " + op.variant_label() : "") + "): " + why);
 }
 [[noreturn]] void fail_model(const std::string& why) { throw std::runtime_error("winoq model: " + why); }
 
@@ -116,16 +137,20 @@ void check_size(const ModelOp& op, const char* what, size_t got, size_t want) {
     if (got != want) fail_op(op, std::string(what) + " " + sz(got, want));
 }
 
-void check_shift(const ModelOp& op, const char* what, int32_t s) {
-    if (s < 1 || s > kMaxShift) fail_op(op, std::string(what) + " shift " + std::to_string(s) + " outside [1, 62]");
+// The kernels' parameter rules (conv_params.h), reported against the op.
+template <typename Params>
+void check_kernel_params(const ModelOp& op, const Params& p) {
+    try {
+        validate(p);
+    } catch (const std::invalid_argument& e) {
+        fail_op(op, e.what());
+    }
 }
 
-void check_output_stage(const ModelOp& op, const OutputStage& st, int K, bool has_residual) {
-    check_size(op, "out.bias", st.bias.size(), K);
-    check_size(op, "out.mult", st.mult.size(), K);
+// What the file adds to the kernels' output-stage rules: res_mult is always stored (K values,
+// all 0 without a residual) and the stage's residual flag agrees with the graph.
+void check_output_stage_in_graph(const ModelOp& op, const OutputStage& st, int K, bool has_residual) {
     check_size(op, "out.res_mult", st.res_mult.size(), K);
-    check_size(op, "out.shift", st.shift.size(), K);
-    for (int32_t s : st.shift) check_shift(op, "out", s);
     if (st.residual != has_residual)
         fail_op(op, has_residual ? "has a residual input but its output stage takes none"
                                  : "output stage expects a residual but the op names none");
@@ -150,59 +175,40 @@ void check_conv_shape(const ModelOp& op, const ConvShape& s, const ActShape& in)
                         std::to_string(s.out_h()) + "x" + std::to_string(s.out_w()) + ")");
 }
 
-void check_conv_params(const ModelOp& op, const ActShape& in, bool has_residual) {
-    if (op.variant == "float") {
-        const FloatConvParams& f = op.float_conv;
-        const ConvShape& s = f.shape;
-        check_conv_shape(op, s, in);
-        check_size(op, "weights", f.weights.size(), size_t(s.K) * s.C * s.kernel * s.kernel);
-        check_size(op, "bias", f.bias.size(), size_t(s.K));
-        for (float w : f.weights)
-            if (!std::isfinite(w)) fail_op(op, "non-finite weight");
-        for (float b : f.bias)
-            if (!std::isfinite(b)) fail_op(op, "non-finite bias");
-        if (!positive_finite(f.x_scale)) fail_op(op, "x_scale must be finite and > 0");
-        if (f.x_scale != in.scale) fail_op(op, "x_scale differs from the scale of its input '" + op.input + "'");
-        if (has_residual ? !positive_finite(f.res_scale) : f.res_scale != 0.0)
-            fail_op(op, has_residual ? "res_scale must be finite and > 0 with a residual" : "res_scale must be 0 without a residual");
-        return;
-    }
-    const auto v = parse_variant(op.variant);
-    if (!v) fail_op(op, "unknown conv variant '" + op.variant + "'");
-    const ConvShape& s = op.conv_shape();
+void check_float_conv(const ModelOp& op, const ActShape& in, bool has_residual) {
+    const FloatConvParams& f = op.float_conv;
+    const ConvShape& s = f.shape;
     check_conv_shape(op, s, in);
-    try {
-        validate_shape(*v, s);
-    } catch (const std::invalid_argument& e) {
-        fail_op(op, e.what());
-    }
-    if (*v == Variant::kDirect) {
-        const DirectConvParams& p = op.direct;
-        check_size(op, "weights", p.weights.size(), size_t(s.K) * s.kernel * s.kernel * s.C);
-        check_output_stage(op, p.out, s.K, has_residual);
-        return;
-    }
-    const WinogradConvParams& p = op.winograd;
-    if (p.variant != *v) fail_op(op, std::string("parameters are for variant ") + variant_name(p.variant));
-    const PlaneLayout& L = plane_layout(*v);
-    check_size(op, "weights", p.weights.size(), L.prod.size() * s.K * s.C);
-    check_size(op, "in_mult", p.in_mult.size(), L.act.size());
-    check_size(op, "in_shift", p.in_shift.size(), L.act.size());
-    for (int32_t sh : p.in_shift) check_shift(op, "in", sh);
-    check_size(op, "m_mult", p.m_mult.size(), L.out.size() * s.K * 2);
-    check_size(op, "m_shift", p.m_shift.size(), L.out.size() * s.K);
-    for (int32_t sh : p.m_shift) check_shift(op, "m", sh);
-    if (!p.m_lshift.empty()) {
-        check_size(op, "m_lshift", p.m_lshift.size(), L.out.size());
-        for (int32_t l : p.m_lshift)
-            if (l < 0 || l > kMaxMLeftShift) fail_op(op, "m_lshift " + std::to_string(l) + " outside [0, 12]");
-    }
-    check_output_stage(op, p.out, s.K, has_residual);
+    check_size(op, "weights", f.weights.size(), size_t(s.K) * s.C * s.kernel * s.kernel);
+    check_size(op, "bias", f.bias.size(), size_t(s.K));
+    for (float w : f.weights)
+        if (!std::isfinite(w)) fail_op(op, "non-finite weight");
+    for (float b : f.bias)
+        if (!std::isfinite(b)) fail_op(op, "non-finite bias");
+    if (!positive_finite(f.x_scale)) fail_op(op, "x_scale must be finite and > 0");
+    if (f.x_scale != in.scale) fail_op(op, "x_scale differs from the scale of its input '" + op.input + "'");
+    if (has_residual ? !positive_finite(f.res_scale) : f.res_scale != 0.0)
+        fail_op(op, has_residual ? "res_scale must be finite and > 0 with a residual" : "res_scale must be 0 without a residual");
 }
 
-}  // namespace
+void check_conv_params(const ModelOp& op, const ActShape& in, bool has_residual) {
+    switch (op.impl) {
+        case ConvImpl::kFloat: check_float_conv(op, in, has_residual); return;
+        case ConvImpl::kDirect:
+            check_conv_shape(op, op.direct.shape, in);
+            check_kernel_params(op, op.direct);
+            check_output_stage_in_graph(op, op.direct.out, op.direct.shape.K, has_residual);
+            return;
+        case ConvImpl::kWinograd:
+            check_conv_shape(op, op.winograd.shape, in);
+            check_kernel_params(op, op.winograd);
+            check_output_stage_in_graph(op, op.winograd.out, op.winograd.shape.K, has_residual);
+            return;
+    }
+    fail_op(op, "unknown conv implementation");
+}
 
-void validate_model(const Model& m) {
+void check_model_facts(const Model& m) {
     if (m.version != kModelFormatVersion) fail_model("version " + std::to_string(m.version) + " is not " +
                                                      std::to_string(kModelFormatVersion));
     if (m.in_channels < 1 || m.in_channels > kMaxChannels) fail_model("in_channels out of range");
@@ -220,53 +226,56 @@ void validate_model(const Model& m) {
         if (q < -kQMax) fail_model("input_lut holds -128 (int8 tensors are symmetric)");
     if (m.class_names.empty()) fail_model("no classes");
     if (m.ops.empty()) fail_model("no ops");
+}
 
-    std::map<std::string, ActShape> acts;  // every activation written so far
-    acts["input"] = {m.in_channels, m.image_size, m.image_size, m.input_scale};
-    for (const ModelOp& op : m.ops) {
-        if (op.name.empty()) fail_model("an op has an empty name");
-        if (op.name == "input" || op.name == "head") fail_op(op, "reserved name");
-        if (acts.count(op.name)) fail_op(op, "duplicate name");
-        const auto in_it = acts.find(op.input);
-        if (in_it == acts.end()) fail_op(op, "input '" + op.input + "' is not 'input' or an earlier op");
-        const ActShape in = in_it->second;
-        if (op.out_c < 1 || op.out_h < 1 || op.out_w < 1 || op.out_c > kMaxChannels)
-            fail_op(op, "output shape out of range");
-        if (int64_t(op.out_c) * op.out_h * op.out_w > kMaxActivationElems) fail_op(op, "output too large");
-        if (!positive_finite(op.out_scale)) fail_op(op, "out_scale must be finite and > 0");
-        for (const auto& [stage, values] : op.clipping)
-            for (float a : values)
-                if (!std::isfinite(a)) fail_op(op, "non-finite clipping factor of stage '" + stage + "'");
-        switch (op.kind) {
-            case OpKind::kConv: {
-                const bool has_res = !op.residual.empty();
-                if (has_res) {
-                    const auto r = acts.find(op.residual);
-                    if (r == acts.end()) fail_op(op, "residual '" + op.residual + "' is not an earlier op");
-                    if (r->second.c != op.out_c || r->second.h != op.out_h || r->second.w != op.out_w)
-                        fail_op(op, "residual '" + op.residual + "' has another shape than the output");
-                }
-                check_conv_params(op, in, has_res);
-                break;
-            }
-            case OpKind::kShortcutA:
-            case OpKind::kMaxPool: {
-                if (!op.variant.empty() || !op.residual.empty()) fail_op(op, "takes no variant or residual");
-                if (op.out_scale != in.scale) fail_op(op, "out_scale must equal the scale of its input (exact op)");
-                if (op.kind == OpKind::kShortcutA) {
-                    if (op.out_c < in.c || (op.out_c - in.c) % 2 != 0)
-                        fail_op(op, "out_c must be in_c plus an even number of zero channels");
-                    if (op.out_h != (in.h + 1) / 2 || op.out_w != (in.w + 1) / 2) fail_op(op, "output must be x[::2, ::2]");
-                } else {
-                    if (op.out_c != in.c || op.out_h != (in.h - 1) / 2 + 1 || op.out_w != (in.w - 1) / 2 + 1)
-                        fail_op(op, "output must be the 3x3 stride-2 padding-1 pool of its input");
-                }
-                break;
-            }
-            default: fail_op(op, "unknown op kind");
-        }
-        acts[op.name] = {op.out_c, op.out_h, op.out_w, op.out_scale};
+// shortcut_a and maxpool: exact int8 ops whose output shape follows from the input.
+void check_exact_op(const ModelOp& op, const ActShape& in) {
+    if (!op.residual.empty()) fail_op(op, "takes no residual");
+    if (op.out_scale != in.scale) fail_op(op, "out_scale must equal the scale of its input (exact op)");
+    if (op.kind == OpKind::kShortcutA) {
+        if (op.out_c < in.c || (op.out_c - in.c) % 2 != 0)
+            fail_op(op, "out_c must be in_c plus an even number of zero channels");
+        if (op.out_h != (in.h + 1) / 2 || op.out_w != (in.w + 1) / 2) fail_op(op, "output must be x[::2, ::2]");
+    } else {
+        if (op.out_c != in.c || op.out_h != (in.h - 1) / 2 + 1 || op.out_w != (in.w - 1) / 2 + 1)
+            fail_op(op, "output must be the 3x3 stride-2 padding-1 pool of its input");
     }
+}
+
+// One op against the activations written before it (acts).
+void check_op(const ModelOp& op, const std::map<std::string, ActShape>& acts) {
+    if (op.name.empty()) fail_model("an op has an empty name");
+    if (op.name == "input" || op.name == "head") fail_op(op, "reserved name");
+    if (acts.count(op.name)) fail_op(op, "duplicate name");
+    const auto in_it = acts.find(op.input);
+    if (in_it == acts.end()) fail_op(op, "input '" + op.input + "' is not 'input' or an earlier op");
+    const ActShape in = in_it->second;
+    if (op.out_c < 1 || op.out_h < 1 || op.out_w < 1 || op.out_c > kMaxChannels)
+        fail_op(op, "output shape out of range");
+    if (int64_t(op.out_c) * op.out_h * op.out_w > kMaxActivationElems) fail_op(op, "output too large");
+    if (!positive_finite(op.out_scale)) fail_op(op, "out_scale must be finite and > 0");
+    for (const auto& [stage, values] : op.clipping)
+        for (float a : values)
+            if (!std::isfinite(a)) fail_op(op, "non-finite clipping factor of stage '" + stage + "'");
+    switch (op.kind) {
+        case OpKind::kConv: {
+            const bool has_res = !op.residual.empty();
+            if (has_res) {
+                const auto r = acts.find(op.residual);
+                if (r == acts.end()) fail_op(op, "residual '" + op.residual + "' is not an earlier op");
+                if (r->second.c != op.out_c || r->second.h != op.out_h || r->second.w != op.out_w)
+                    fail_op(op, "residual '" + op.residual + "' has another shape than the output");
+            }
+            check_conv_params(op, in, has_res);
+            return;
+        }
+        case OpKind::kShortcutA:
+        case OpKind::kMaxPool: check_exact_op(op, in); return;
+    }
+    fail_op(op, "unknown op kind");
+}
+
+void check_head(const Model& m) {
     const ModelHead& h = m.head;
     if (h.C != m.ops.back().out_c)
         fail_model("head: C = " + std::to_string(h.C) + " but the last op has " + std::to_string(m.ops.back().out_c) +
@@ -278,6 +287,19 @@ void validate_model(const Model& m) {
     if (h.logit_scale.size() != size_t(h.classes)) fail_model("head: logit_scale " + sz(h.logit_scale.size(), h.classes));
     for (float s : h.logit_scale)
         if (!std::isfinite(s) || !(s > 0)) fail_model("head: logit_scale must be finite and > 0");
+}
+
+}  // namespace
+
+void validate_model(const Model& m) {
+    check_model_facts(m);
+    std::map<std::string, ActShape> acts;  // every activation written so far
+    acts["input"] = {m.in_channels, m.image_size, m.image_size, m.input_scale};
+    for (const ModelOp& op : m.ops) {
+        check_op(op, acts);
+        acts[op.name] = {op.out_c, op.out_h, op.out_w, op.out_scale};
+    }
+    check_head(m);
 }
 
 }  // namespace winoq

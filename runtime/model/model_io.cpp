@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <unistd.h>
@@ -43,6 +44,38 @@ void add_output_stage(std::map<std::string, TensorToWrite>& t, const std::string
     t[p + ".out.shift"] = tensor_i32({K}, st.shift);
 }
 
+void add_float_conv(json& j, std::map<std::string, TensorToWrite>& t, const std::string& p, const FloatConvParams& f) {
+    const ConvShape& s = f.shape;
+    j["relu"] = f.relu;
+    j["x_scale"] = f.x_scale;
+    j["res_scale"] = f.res_scale;
+    t[p + ".weight"] = tensor_f32({s.K, s.C, s.kernel, s.kernel}, f.weights);
+    t[p + ".bias"] = tensor_f32({s.K}, f.bias);
+}
+
+void add_direct_conv(json& j, std::map<std::string, TensorToWrite>& t, const std::string& p, const DirectConvParams& d) {
+    const ConvShape& s = d.shape;
+    j["relu"] = d.out.relu;
+    t[p + ".weight"] = tensor_i8({s.K, s.kernel, s.kernel, s.C}, d.weights);
+    add_output_stage(t, p, d.out);
+}
+
+void add_winograd_conv(json& j, std::map<std::string, TensorToWrite>& t, const std::string& p,
+                       const WinogradConvParams& w) {
+    const ConvShape& s = w.shape;
+    const PlaneLayout& L = plane_layout(w.variant);
+    const int64_t P = L.prod.size(), A = L.act.size(), O = L.out.size();
+    j["relu"] = w.out.relu;
+    j["per_plane_m"] = !w.m_lshift.empty();
+    t[p + ".weight"] = tensor_i8({P, s.K, s.C}, w.weights);
+    add_output_stage(t, p, w.out);
+    t[p + ".in_mult"] = tensor_i32({A}, w.in_mult);
+    t[p + ".in_shift"] = tensor_i32({A}, w.in_shift);
+    t[p + ".m_mult"] = tensor_i32({O, s.K, 2}, w.m_mult);
+    t[p + ".m_shift"] = tensor_i32({O, s.K}, w.m_shift);
+    if (!w.m_lshift.empty()) t[p + ".m_lshift"] = tensor_i32({O}, w.m_lshift);
+}
+
 json op_json(const ModelOp& op, std::map<std::string, TensorToWrite>& t) {
     json j = {{"name", op.name},   {"kind", op_kind_name(op.kind)}, {"input", op.input}, {"out_c", op.out_c},
               {"out_h", op.out_h}, {"out_w", op.out_w},             {"out_scale", op.out_scale}};
@@ -54,37 +87,12 @@ json op_json(const ModelOp& op, std::map<std::string, TensorToWrite>& t) {
     j["clipping"] = clip;
     if (op.kind != OpKind::kConv) return j;
     j["residual"] = op.residual;
-    j["variant"] = op.variant;
+    j["variant"] = op.variant_label();
     j["shape"] = shape_json(op.conv_shape());
-    const std::string& p = op.name;
-    if (op.variant == "float") {
-        const FloatConvParams& f = op.float_conv;
-        const ConvShape& s = f.shape;
-        j["relu"] = f.relu;
-        j["x_scale"] = f.x_scale;
-        j["res_scale"] = f.res_scale;
-        t[p + ".weight"] = tensor_f32({s.K, s.C, s.kernel, s.kernel}, f.weights);
-        t[p + ".bias"] = tensor_f32({s.K}, f.bias);
-    } else if (op.variant == "direct") {
-        const DirectConvParams& d = op.direct;
-        const ConvShape& s = d.shape;
-        j["relu"] = d.out.relu;
-        t[p + ".weight"] = tensor_i8({s.K, s.kernel, s.kernel, s.C}, d.weights);
-        add_output_stage(t, p, d.out);
-    } else {
-        const WinogradConvParams& w = op.winograd;
-        const ConvShape& s = w.shape;
-        const PlaneLayout& L = plane_layout(w.variant);
-        const int64_t P = L.prod.size(), A = L.act.size(), O = L.out.size();
-        j["relu"] = w.out.relu;
-        j["per_plane_m"] = !w.m_lshift.empty();
-        t[p + ".weight"] = tensor_i8({P, s.K, s.C}, w.weights);
-        add_output_stage(t, p, w.out);
-        t[p + ".in_mult"] = tensor_i32({A}, w.in_mult);
-        t[p + ".in_shift"] = tensor_i32({A}, w.in_shift);
-        t[p + ".m_mult"] = tensor_i32({O, s.K, 2}, w.m_mult);
-        t[p + ".m_shift"] = tensor_i32({O, s.K}, w.m_shift);
-        if (!w.m_lshift.empty()) t[p + ".m_lshift"] = tensor_i32({O}, w.m_lshift);
+    switch (op.impl) {
+        case ConvImpl::kFloat: add_float_conv(j, t, op.name, op.float_conv); break;
+        case ConvImpl::kDirect: add_direct_conv(j, t, op.name, op.direct); break;
+        case ConvImpl::kWinograd: add_winograd_conv(j, t, op.name, op.winograd); break;
     }
     return j;
 }
@@ -157,9 +165,9 @@ ConvShape read_shape(const json& j, const std::string& where) {
 }
 
 OpKind read_kind(const std::string& s, const std::string& where) {
-    for (OpKind k : {OpKind::kConv, OpKind::kShortcutA, OpKind::kMaxPool})
-        if (s == op_kind_name(k)) return k;
-    bad(where + ": unknown op kind '" + s + "'");
+    const std::optional<OpKind> k = parse_name(kOpKindNames, s);
+    if (!k) bad(where + ": unknown op kind '" + s + "'");
+    return *k;
 }
 
 // What the file must hold: tensor name -> (dtype, shape).
@@ -172,6 +180,47 @@ using ExpectedTensors = std::map<std::string, Expected>;
 void expect_output_stage(ExpectedTensors& e, const std::string& p, int64_t K) {
     e[p + ".bias"] = {TensorDType::kI32, {K}};
     for (const char* t : {".out.mult", ".out.res_mult", ".out.shift"}) e[p + t] = {TensorDType::kI32, {K}};
+}
+
+// A conv's graph fields past the common ones, and the tensors its implementation needs.
+void read_conv(const json& j, const std::string& w, ModelOp& op, ExpectedTensors& e) {
+    const ConvShape s = read_shape(j, w);
+    const bool relu = get_bool(j, w, "relu");
+    const bool has_res = !op.residual.empty();
+    const std::string& p = op.name;
+    switch (op.impl) {
+        case ConvImpl::kFloat: {
+            FloatConvParams& f = op.float_conv;
+            f.shape = s;
+            f.relu = relu;
+            f.x_scale = get_double(j, w, "x_scale");
+            f.res_scale = get_double(j, w, "res_scale");
+            e[p + ".weight"] = {TensorDType::kF32, {s.K, s.C, s.kernel, s.kernel}};
+            e[p + ".bias"] = {TensorDType::kF32, {s.K}};
+            return;
+        }
+        case ConvImpl::kDirect:
+            op.direct.shape = s;
+            op.direct.out.relu = relu;
+            op.direct.out.residual = has_res;
+            e[p + ".weight"] = {TensorDType::kI8, {s.K, s.kernel, s.kernel, s.C}};
+            expect_output_stage(e, p, s.K);
+            return;
+        case ConvImpl::kWinograd: break;
+    }
+    WinogradConvParams& wp = op.winograd;  // wp.variant: set from the variant label
+    wp.shape = s;
+    wp.out.relu = relu;
+    wp.out.residual = has_res;
+    const PlaneLayout& L = plane_layout(wp.variant);
+    const int64_t P = L.prod.size(), A = L.act.size(), O = L.out.size();
+    e[p + ".weight"] = {TensorDType::kI8, {P, s.K, s.C}};
+    expect_output_stage(e, p, s.K);
+    e[p + ".in_mult"] = {TensorDType::kI32, {A}};
+    e[p + ".in_shift"] = {TensorDType::kI32, {A}};
+    e[p + ".m_mult"] = {TensorDType::kI32, {O, s.K, 2}};
+    e[p + ".m_shift"] = {TensorDType::kI32, {O, s.K}};
+    if (get_bool(j, w, "per_plane_m")) e[p + ".m_lshift"] = {TensorDType::kI32, {O}};
 }
 
 // Reads one op's graph entry (no tensor values yet) and records the tensors it needs.
@@ -197,45 +246,9 @@ ModelOp read_op(const json& j, size_t index, ExpectedTensors& e) {
     if (op.kind != OpKind::kConv) return op;
 
     op.residual = get_string(j, w, "residual");
-    op.variant = get_string(j, w, "variant");
-    const ConvShape s = read_shape(j, w);
-    const bool relu = get_bool(j, w, "relu");
-    const bool has_res = !op.residual.empty();
-    const std::string& p = op.name;
-    if (op.variant == "float") {
-        FloatConvParams& f = op.float_conv;
-        f.shape = s;
-        f.relu = relu;
-        f.x_scale = get_double(j, w, "x_scale");
-        f.res_scale = get_double(j, w, "res_scale");
-        e[p + ".weight"] = {TensorDType::kF32, {s.K, s.C, s.kernel, s.kernel}};
-        e[p + ".bias"] = {TensorDType::kF32, {s.K}};
-        return op;
-    }
-    const auto v = parse_variant(op.variant);
-    if (!v) bad(w + ": unknown conv variant '" + op.variant + "'");
-    if (*v == Variant::kDirect) {
-        op.direct.shape = s;
-        op.direct.out.relu = relu;
-        op.direct.out.residual = has_res;
-        e[p + ".weight"] = {TensorDType::kI8, {s.K, s.kernel, s.kernel, s.C}};
-        expect_output_stage(e, p, s.K);
-        return op;
-    }
-    WinogradConvParams& wp = op.winograd;
-    wp.variant = *v;
-    wp.shape = s;
-    wp.out.relu = relu;
-    wp.out.residual = has_res;
-    const PlaneLayout& L = plane_layout(*v);
-    const int64_t P = L.prod.size(), A = L.act.size(), O = L.out.size();
-    e[p + ".weight"] = {TensorDType::kI8, {P, s.K, s.C}};
-    expect_output_stage(e, p, s.K);
-    e[p + ".in_mult"] = {TensorDType::kI32, {A}};
-    e[p + ".in_shift"] = {TensorDType::kI32, {A}};
-    e[p + ".m_mult"] = {TensorDType::kI32, {O, s.K, 2}};
-    e[p + ".m_shift"] = {TensorDType::kI32, {O, s.K}};
-    if (get_bool(j, w, "per_plane_m")) e[p + ".m_lshift"] = {TensorDType::kI32, {O}};
+    const std::string variant = get_string(j, w, "variant");
+    if (!op.set_variant_label(variant)) bad(w + ": unknown conv variant '" + variant + "'");
+    read_conv(j, w, op, e);
     return op;
 }
 
@@ -252,16 +265,17 @@ void read_output_stage(const SafetensorsFile& f, const std::string& p, OutputSta
     st.shift = f.i32(p + ".out.shift");
 }
 
-Model parse_checked(const SafetensorsFile& f) {
-    const auto& meta = f.metadata();
-    auto meta_value = [&](const char* key) -> const std::string& {
-        auto it = meta.find(key);
-        if (it == meta.end()) bad(std::string("metadata has no \"") + key + "\" (not a winoq model file?)");
-        return it->second;
-    };
-    const std::string& format = meta_value("format");
+const std::string& meta_value(const std::map<std::string, std::string>& meta, const char* key) {
+    auto it = meta.find(key);
+    if (it == meta.end()) bad(std::string("metadata has no \"") + key + "\" (not a winoq model file?)");
+    return it->second;
+}
+
+// The format name, the version (returned) and no metadata key besides the four known ones.
+int check_format_and_version(const std::map<std::string, std::string>& meta) {
+    const std::string& format = meta_value(meta, "format");
     if (format != kModelFormatName) bad("format is '" + format + "', not '" + kModelFormatName + "'");
-    const std::string& vs = meta_value("version");
+    const std::string& vs = meta_value(meta, "version");
     if (vs.empty() || vs.size() > 9 || vs.find_first_not_of("0123456789") != std::string::npos)
         bad("version '" + vs + "' is not a positive integer");
     const int version = std::stoi(vs);
@@ -271,10 +285,11 @@ Model parse_checked(const SafetensorsFile& f) {
     for (const auto& kv : meta)
         if (kv.first != "format" && kv.first != "version" && kv.first != "model" && kv.first != "graph")
             bad("unknown metadata key '" + kv.first + "'");
+    return version;
+}
 
-    Model m;
-    m.version = version;
-    const json mj = parse_json(meta_value("model"), "model");
+// The "model" metadata: the model facts.
+void read_model_facts(const json& mj, Model& m) {
     const std::string w = "model";
     m.name = get_string(mj, w, "name");
     m.arch = get_string(mj, w, "arch");
@@ -297,8 +312,10 @@ Model parse_checked(const SafetensorsFile& f) {
         if (!it.value().is_string()) bad("model.info." + it.key() + " is not a string");
         m.info[it.key()] = it.value().get<std::string>();
     }
+}
 
-    const json gj = parse_json(meta_value("graph"), "graph");
+// The "graph" metadata: the ops and the head's sizes; returns every tensor the file must hold.
+ExpectedTensors read_graph(const json& gj, Model& m) {
     const json& ops = field(gj, "graph", "ops");
     if (!ops.is_array()) bad("graph.ops is not an array");
     ExpectedTensors expected;
@@ -314,8 +331,11 @@ Model parse_checked(const SafetensorsFile& f) {
     expected["head.weight"] = {TensorDType::kI8, {m.head.classes, m.head.C}};
     expected["head.bias"] = {TensorDType::kI32, {m.head.classes}};
     expected["head.logit_scale"] = {TensorDType::kF32, {m.head.classes}};
+    return expected;
+}
 
-    // Every tensor present with its dtype and exact shape, and nothing else.
+// Every expected tensor present with its dtype and exact shape, and nothing else.
+void check_tensors(const SafetensorsFile& f, const ExpectedTensors& expected) {
     for (const auto& [name, want] : expected) {
         if (!f.contains(name)) bad("missing tensor '" + name + "'");
         const TensorInfo& t = f.info(name);
@@ -326,7 +346,10 @@ Model parse_checked(const SafetensorsFile& f) {
     }
     for (const std::string& name : f.names())
         if (!expected.count(name)) bad("unexpected tensor '" + name + "'");
+}
 
+// The tensor values, after check_tensors.
+void read_tensor_values(const SafetensorsFile& f, Model& m) {
     m.input_lut = f.i8("input.lut");
     m.head.weight = f.i8("head.weight");
     m.head.bias = f.i32("head.bias");
@@ -335,23 +358,38 @@ Model parse_checked(const SafetensorsFile& f) {
         const std::string& p = op.name;
         for (auto& [stage, values] : op.clipping) values = f.f32(p + ".clip." + stage);
         if (op.kind != OpKind::kConv) continue;
-        if (op.variant == "float") {
-            op.float_conv.weights = f.f32(p + ".weight");
-            op.float_conv.bias = f.f32(p + ".bias");
-        } else if (op.variant == "direct") {
-            op.direct.weights = f.i8(p + ".weight");
-            read_output_stage(f, p, op.direct.out);
-        } else {
-            WinogradConvParams& wp = op.winograd;
-            wp.weights = f.i8(p + ".weight");
-            read_output_stage(f, p, wp.out);
-            wp.in_mult = f.i32(p + ".in_mult");
-            wp.in_shift = f.i32(p + ".in_shift");
-            wp.m_mult = f.i32(p + ".m_mult");
-            wp.m_shift = f.i32(p + ".m_shift");
-            if (f.contains(p + ".m_lshift")) wp.m_lshift = f.i32(p + ".m_lshift");
+        switch (op.impl) {
+            case ConvImpl::kFloat:
+                op.float_conv.weights = f.f32(p + ".weight");
+                op.float_conv.bias = f.f32(p + ".bias");
+                break;
+            case ConvImpl::kDirect:
+                op.direct.weights = f.i8(p + ".weight");
+                read_output_stage(f, p, op.direct.out);
+                break;
+            case ConvImpl::kWinograd: {
+                WinogradConvParams& wp = op.winograd;
+                wp.weights = f.i8(p + ".weight");
+                read_output_stage(f, p, wp.out);
+                wp.in_mult = f.i32(p + ".in_mult");
+                wp.in_shift = f.i32(p + ".in_shift");
+                wp.m_mult = f.i32(p + ".m_mult");
+                wp.m_shift = f.i32(p + ".m_shift");
+                if (f.contains(p + ".m_lshift")) wp.m_lshift = f.i32(p + ".m_lshift");
+                break;
+            }
         }
     }
+}
+
+Model parse_checked(const SafetensorsFile& f) {
+    const auto& meta = f.metadata();
+    Model m;
+    m.version = check_format_and_version(meta);
+    read_model_facts(parse_json(meta_value(meta, "model"), "model"), m);
+    const ExpectedTensors expected = read_graph(parse_json(meta_value(meta, "graph"), "graph"), m);
+    check_tensors(f, expected);
+    read_tensor_values(f, m);
     validate_model(m);
     return m;
 }

@@ -33,6 +33,55 @@ void validate_shape(Variant v, const ConvShape& s) {
     }
 }
 
+namespace {
+
+void check_count(const char* what, size_t got, size_t want) {
+    if (got != want)
+        throw std::invalid_argument(std::string("winoq: ") + what + " has " + std::to_string(got) + " values, expected " +
+                                    std::to_string(want));
+}
+
+void check_range(const char* what, const std::vector<int32_t>& values, int32_t lo, int32_t hi) {
+    for (int32_t v : values)
+        if (v < lo || v > hi)
+            throw std::invalid_argument(std::string("winoq: ") + what + " " + std::to_string(v) + " outside [" +
+                                        std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+}  // namespace
+
+void validate_output_stage(const OutputStage& st, int K) {
+    check_count("OutputStage::bias", st.bias.size(), size_t(K));
+    check_count("OutputStage::mult", st.mult.size(), size_t(K));
+    check_count("OutputStage::shift", st.shift.size(), size_t(K));
+    if (st.residual) check_count("OutputStage::res_mult", st.res_mult.size(), size_t(K));
+    check_range("OutputStage::shift", st.shift, 1, kMaxShift);
+}
+
+void validate(const DirectConvParams& p) {
+    validate_shape(Variant::kDirect, p.shape);
+    const ConvShape& s = p.shape;
+    check_count("DirectConvParams::weights", p.weights.size(), size_t(s.K) * s.kernel * s.kernel * s.C);
+    validate_output_stage(p.out, s.K);
+}
+
+void validate(const WinogradConvParams& p) {
+    if (!is_winograd(p.variant)) throw std::invalid_argument("winoq: WinogradConvParams need a Winograd variant");
+    validate_shape(p.variant, p.shape);
+    const PlaneLayout& L = plane_layout(p.variant);
+    const ConvShape& s = p.shape;
+    check_count("WinogradConvParams::weights", p.weights.size(), L.prod.size() * s.K * s.C);
+    check_count("WinogradConvParams::in_mult", p.in_mult.size(), L.act.size());
+    check_count("WinogradConvParams::in_shift", p.in_shift.size(), L.act.size());
+    check_count("WinogradConvParams::m_mult", p.m_mult.size(), L.out.size() * s.K * 2);
+    check_count("WinogradConvParams::m_shift", p.m_shift.size(), L.out.size() * s.K);
+    check_range("WinogradConvParams::in_shift", p.in_shift, 1, kMaxShift);
+    check_range("WinogradConvParams::m_shift", p.m_shift, 1, kMaxShift);
+    if (!p.m_lshift.empty()) check_count("WinogradConvParams::m_lshift", p.m_lshift.size(), L.out.size());
+    check_range("WinogradConvParams::m_lshift", p.m_lshift, 0, kMaxMLeftShift);
+    validate_output_stage(p.out, s.K);
+}
+
 int WinogradConvParams::tiles_h() const {
     const int m = tile_size(variant);
     return (shape.H + m - 1) / m;

@@ -69,14 +69,14 @@ public:
         op.clipping["x"] = {float(x_scale * kQMax)};
         op.clipping["y"] = {float(out.y * kQMax)};
         if (kernel == 3 && stride == 1 && is_winograd(wino_)) {
-            op.variant = variant_name(wino_);
+            op.impl = ConvImpl::kWinograd;
             op.winograd = quantize_winograd_conv(wino_, s, w.data(), b.data(), winograd_scales(s, w, w_std, x_scale, out));
             const PlaneLayout& L = plane_layout(wino_);
             for (size_t a = 0; a < L.act.size(); ++a) op.clipping["v"].push_back(float(last_scales_.act[a] * kQMax));
             for (size_t q = 0; q < L.prod.size(); ++q) op.clipping["u"].push_back(float(last_scales_.w[q] * kQMax));
             op.clipping["m"] = {float(last_scales_.m * kQMax)};
         } else {
-            op.variant = "direct";
+            op.impl = ConvImpl::kDirect;
             std::vector<double> w_scale(K);
             const size_t per_k = size_t(s.C) * kernel * kernel;
             for (int k = 0; k < K; ++k) {
@@ -96,7 +96,7 @@ public:
         ModelOp op;
         op.name = name;
         op.input = "input";
-        op.variant = "float";
+        op.impl = ConvImpl::kFloat;
         FloatConvParams& f = op.float_conv;
         f.shape = {1, m_.in_channels, m_.image_size, m_.image_size, K, 7, 2, 3};
         f.weights = gaussian(size_t(K) * m_.in_channels * 49, std::sqrt(2.0 / (m_.in_channels * 49)));

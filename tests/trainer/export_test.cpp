@@ -129,7 +129,7 @@ void expect_ops_equal_integer_mode(ResNet& net, const Model& loaded, const torch
         const ModelOp& op = loaded.op(name);
         const int H = int(x.v.size(2)), W = int(x.v.size(3));
         const double rs = res ? res->scale : 0.0;
-        EXPECT_EQ(op.variant, c.options().variant) << name;
+        EXPECT_EQ(op.variant_label(), c.options().variant) << name;
         EXPECT_EQ(op.out_scale, y.scale) << name;
         EXPECT_EQ(op.residual.empty(), res == nullptr) << name;
         EXPECT_EQ(std::vector<int>({op.out_c, op.out_h, op.out_w}),
@@ -311,7 +311,7 @@ TEST(Export, UntrainedResNet18RunsAndMatchesIntegerMode) {
     EXPECT_NE(m.name.find("untrained"), std::string::npos);
     EXPECT_EQ(m.num_classes(), 1000);
     EXPECT_EQ(m.class_names[999], "class_999");
-    EXPECT_EQ(m.op("conv1").variant, "direct");  // the 7x7 stem is int8 like every other conv
+    EXPECT_EQ(m.op("conv1").impl, ConvImpl::kDirect);  // the 7x7 stem is int8 like every other conv
     EXPECT_EQ(m.op("maxpool").input, "conv1");
     EXPECT_EQ(m.op("layer2.0.conv2").residual, "layer2.0.downsample");
     const ImageDataset images = gaussian_images(4, 3, 64, 99);  // not the calibration images
@@ -342,9 +342,9 @@ TEST(Export, UntrainedResNet18WithFloatStemMatchesIntegerMode) {
     eo.dataset = "imagenet-shapes";
     eo.trained = false;
     const Model m = round_trip(export_model(net, eo));
-    EXPECT_EQ(m.op("conv1").variant, "float");
-    EXPECT_EQ(m.op("layer4.1.conv2").variant, "direct");
-    EXPECT_EQ(m.op("layer4.1.conv1").variant, "f23");
+    EXPECT_EQ(m.op("conv1").impl, ConvImpl::kFloat);
+    EXPECT_EQ(m.op("layer4.1.conv2").impl, ConvImpl::kDirect);
+    EXPECT_EQ(m.op("layer4.1.conv1").int8_variant(), Variant::kF23);
     const ImageDataset images = gaussian_images(2, 3, 32, 98);
     expect_runner_equals_trainer(net, m, images, 2, cifar10_normalization(), ExecEngine::kKernels, "float stem");
 }

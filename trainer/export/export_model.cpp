@@ -40,11 +40,11 @@ ModelOp conv_op(const QConvImpl& c, const Cursor& in, const Cursor* res) {
     op.name = o.name;
     op.input = in.name;
     op.residual = res ? res->name : "";
-    op.variant = o.variant;
     const double res_scale = res ? res->scale : 0.0;
     ConvShape s = c.shape(in.h, in.w);
     op.clipping["x"] = {float(in.scale * kQMax)};
     if (!c.variant()) {
+        op.impl = ConvImpl::kFloat;
         FloatConvParams& f = op.float_conv;
         f.shape = s;
         f.weights = floats(c.weight);
@@ -53,12 +53,14 @@ ModelOp conv_op(const QConvImpl& c, const Cursor& in, const Cursor* res) {
         f.res_scale = res_scale;
         f.relu = o.relu;
     } else if (c.is_winograd()) {
+        op.impl = ConvImpl::kWinograd;
         op.winograd = c.winograd_params(in.scale, res_scale, in.h, in.w);
         s = op.winograd.shape;
         op.clipping["v"] = as_floats(c.v_quant->plane_alphas());
         op.clipping["u"] = as_floats(c.w_quant->plane_alphas());
         op.clipping["m"] = as_floats(c.m_quant->plane_alphas());
     } else {
+        op.impl = ConvImpl::kDirect;
         op.direct = c.direct_params(in.scale, res_scale, in.h, in.w);
         s = op.direct.shape;
         op.clipping["w"] = as_floats(c.w_quant->plane_alphas());

@@ -2,7 +2,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "trainer/layers/simd_clones.h"
+#include "winoq/numerics/simd_clones.h"
 
 namespace winoq::train {
 namespace {

@@ -1,6 +1,6 @@
 #include "trainer/quant/fake_quant.h"
 
-#include "trainer/layers/simd_clones.h"
+#include "winoq/numerics/simd_clones.h"
 
 #include <ATen/Parallel.h>
 

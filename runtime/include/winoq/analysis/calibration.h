@@ -24,12 +24,19 @@
 #include <vector>
 
 #include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/enum_names.h"
 #include "winoq/numerics/variant.h"
 
 namespace winoq {
 
 enum class ClipMethod { kMax, kPercentile, kMse };
 enum class ScaleGranularity { kPerTensor, kPerTap };
+
+// The names (CLI, reports) and their parsing come from these tables (enum_names.h).
+inline constexpr EnumName<ClipMethod> kClipMethodNames[] = {
+    {ClipMethod::kMax, "max"}, {ClipMethod::kPercentile, "percentile"}, {ClipMethod::kMse, "mse"}};
+inline constexpr EnumName<ScaleGranularity> kGranularityNames[] = {{ScaleGranularity::kPerTensor, "tensor"},
+                                                                   {ScaleGranularity::kPerTap, "tap"}};
 
 const char* clip_method_name(ClipMethod m);  // "max", "percentile", "mse"
 std::optional<ClipMethod> parse_clip_method(std::string_view s);

@@ -12,9 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "winoq/numerics/enum_names.h"
+
 namespace winoq {
 
 enum class TensorDType { kF32, kI8, kI32 };
+// The safetensors dtype strings winoq reads and writes (enum_names.h).
+inline constexpr EnumName<TensorDType> kDTypeNames[] = {
+    {TensorDType::kF32, "F32"}, {TensorDType::kI8, "I8"}, {TensorDType::kI32, "I32"}};
 
 const char* dtype_name(TensorDType t);  // "F32", "I8", "I32"
 size_t dtype_size(TensorDType t);

@@ -6,9 +6,9 @@
 // The graph is a list of ops in execution order. Every op writes one int8 NCHW-shaped
 // activation (stored NHWC) named after the op, with real value q * out_scale; "input" names
 // the quantized image. Op kinds:
-//   conv       int8 `direct` or Winograd (DirectConvParams / WinogradConvParams as the kernels
-//              take them), or "float": float arithmetic between int8 tensors (ResNet-18's
-//              7x7 stem, which no int8 kernel runs), optional residual add;
+//   conv       int8 direct or Winograd (DirectConvParams / WinogradConvParams as the kernels
+//              take them), or float arithmetic between int8 tensors (ResNet-18's 7x7 stem,
+//              which no int8 kernel runs), optional residual add (ConvImpl says which);
 //   shortcut_a ResNet option-A shortcut: x[::2, ::2] with (out_c - in_c) / 2 zero channels on
 //              each side (exact on int8, scale kept);
 //   maxpool    3x3, stride 2, padding 1 (exact on int8, scale kept).
@@ -19,10 +19,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "winoq/numerics/conv_params.h"
+#include "winoq/numerics/enum_names.h"
 
 namespace winoq {
 
@@ -30,7 +32,16 @@ inline constexpr int kModelFormatVersion = 1;
 inline constexpr const char* kModelFormatName = "winoq-int8-model";
 
 enum class OpKind { kConv, kShortcutA, kMaxPool };
-const char* op_kind_name(OpKind k);  // "conv", "shortcut_a", "maxpool"
+inline constexpr EnumName<OpKind> kOpKindNames[] = {
+    {OpKind::kConv, "conv"}, {OpKind::kShortcutA, "shortcut_a"}, {OpKind::kMaxPool, "maxpool"}};
+inline constexpr const char* op_kind_name(OpKind k) { return name_of(kOpKindNames, k); }
+
+// How a conv op computes, and so which of its parameter sets holds: float_conv, direct or
+// winograd (whose WinogradConvParams::variant says which Winograd variant).
+enum class ConvImpl { kFloat, kDirect, kWinograd };
+// The name a float conv has where files and reports name a conv's variant; int8 convs use
+// variant_name() of their Variant ("direct", "f23", "f43", "cf43", "cf43m4").
+inline constexpr const char* kFloatConvName = "float";
 
 // A conv computed in float between int8 tensors (no int8 kernel for its shape):
 //   y = conv(x_q * x_scale, weights) + bias (+ residual_q * res_scale); relu;
@@ -48,11 +59,10 @@ struct ModelOp {
     std::string name;      // unique; also the name of its output activation
     std::string input;     // "input" or an earlier op's name
     std::string residual;  // conv only: "" or an earlier op's name (same shape as the output)
-    // conv: "float", "direct", "f23", "f43", "cf43" or "cf43m4"; empty for other kinds.
-    std::string variant;
-    DirectConvParams direct;        // variant "direct" (shape.N = 1)
-    WinogradConvParams winograd;    // Winograd variants (shape.N = 1)
-    FloatConvParams float_conv;     // variant "float" (shape.N = 1)
+    ConvImpl impl = ConvImpl::kDirect;  // conv only
+    DirectConvParams direct;        // ConvImpl::kDirect (shape.N = 1)
+    WinogradConvParams winograd;    // ConvImpl::kWinograd (shape.N = 1)
+    FloatConvParams float_conv;     // ConvImpl::kFloat (shape.N = 1)
     // The output activation, per image: C x H x W int8 with real value q * out_scale.
     int out_c = 0, out_h = 0, out_w = 0;
     double out_scale = 1.0;
@@ -61,6 +71,13 @@ struct ModelOp {
     std::map<std::string, std::vector<float>> clipping;
 
     const ConvShape& conv_shape() const;  // conv only: the shape of its parameters
+    // conv only: the int8 variant it runs (kDirect or the Winograd one); nullopt for a float conv.
+    std::optional<Variant> int8_variant() const;
+    // The conv's variant as files and reports name it: kFloatConvName or variant_name(); "" for
+    // other kinds.
+    std::string variant_label() const;
+    // conv only: sets impl (and winograd.variant) from a variant_label(); false if it names none.
+    bool set_variant_label(const std::string& label);
 };
 
 struct ModelHead {

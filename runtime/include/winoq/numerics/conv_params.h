@@ -63,6 +63,17 @@ struct WinogradConvParams {
     int tiles() const { return shape.N * tiles_h() * tiles_w(); }
 };
 
+// The rules on the integer parameters, stated once for every consumer (the kernels' engines when
+// they pack, the model loader): each throws std::invalid_argument("winoq: ...") naming the field
+// and, for a range, its limits (kMaxShift, kMaxMLeftShift).
+// An output stage of K channels: bias, mult and shift hold K values (res_mult too with a
+// residual; without one it is never read), every shift in [1, kMaxShift].
+void validate_output_stage(const OutputStage& st, int K);
+// validate_shape, then every array's size, the shifts and m_lshift in [0, kMaxMLeftShift], and
+// the output stage.
+void validate(const DirectConvParams& p);
+void validate(const WinogradConvParams& p);
+
 // Real-valued quantization of a layer: the scales (clipping factor / 127) of every stage.
 struct OutputScales {
     double y = 1.0;      // output scale

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "winoq/numerics/enum_names.h"
+
 namespace winoq {
 
 enum class Variant {
@@ -21,22 +23,14 @@ inline constexpr std::array<Variant, 5> kAllVariants = {Variant::kDirect, Varian
 inline constexpr std::array<Variant, 4> kWinogradVariants = {Variant::kF23, Variant::kF43, Variant::kCF43,
                                                              Variant::kCF43M4};
 
-inline constexpr const char* variant_name(Variant v) {
-    switch (v) {
-        case Variant::kDirect: return "direct";
-        case Variant::kF23: return "f23";
-        case Variant::kF43: return "f43";
-        case Variant::kCF43: return "cf43";
-        case Variant::kCF43M4: return "cf43m4";
-    }
-    return "?";
-}
+// The one name table of the variants (name_of / parse_name: enum_names.h).
+inline constexpr EnumName<Variant> kVariantNames[] = {
+    {Variant::kDirect, "direct"}, {Variant::kF23, "f23"},       {Variant::kF43, "f43"},
+    {Variant::kCF43, "cf43"},     {Variant::kCF43M4, "cf43m4"},
+};
 
-inline std::optional<Variant> parse_variant(std::string_view s) {
-    for (Variant v : kAllVariants)
-        if (s == variant_name(v)) return v;
-    return std::nullopt;
-}
+inline constexpr const char* variant_name(Variant v) { return name_of(kVariantNames, v); }
+inline constexpr std::optional<Variant> parse_variant(std::string_view s) { return parse_name(kVariantNames, s); }
 
 inline constexpr bool is_winograd(Variant v) { return v != Variant::kDirect; }
 inline constexpr bool is_complex(Variant v) { return v == Variant::kCF43 || v == Variant::kCF43M4; }
