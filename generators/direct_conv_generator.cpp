@@ -84,10 +84,10 @@ public:
         // A 1x1 kernel reads each input pixel at most once: act then holds only the pixels it
         // reads (stride applied here, not in conv), which saves 3/4 of the copy at stride 2.
         const int act_stride = kk == 1 ? s : 1, conv_stride = s / act_stride;
-        act_scratch(c, x, cb, y, n) = cast(
-            winoq::halide::act_type(get_target()),
-            cast<int16_t>(padded(cb * kChannelBlock + c, x * act_stride - pd, y * act_stride - pd, n)) +
-                winoq::halide::act_offset(get_target()));
+        act_scratch(c, x, cb, y, n) =
+            cast(winoq::halide::act_type(get_target()),
+                 cast<int16_t>(padded(cb * kChannelBlock + c, x * act_stride - pd, y * act_stride - pd, n)) +
+                     winoq::halide::act_offset(get_target()));
         f.act = Func(act_scratch);
 
         constexpr int c4_per_block = kChannelBlock / 4;

@@ -24,7 +24,10 @@ inline size_t direct_weight_index(int k, int c, int kx, int ky, int Kp, int Cp, 
     const int ci = c % 4, c4i = (c % kDirectChannelBlock) / 4, cb = c / kDirectChannelBlock;
     const size_t kvs = Kp / kDirectWeightLanes, cbs = Cp / kDirectChannelBlock;
     return ((((((size_t(ky) * kernel + kx) * cbs + cb) * kvs + kv) * (kDirectChannelBlock / 4) + c4i) *
-                 kDirectWeightLanes + kl) * 4) + ci;
+                 kDirectWeightLanes +
+             kl) *
+            4) +
+           ci;
 }
 
 }  // namespace winoq::kernels

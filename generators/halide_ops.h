@@ -39,7 +39,8 @@ inline Halide::Type act_type(const Halide::Target& t) {
 // THE requantization rule on Exprs: clamp((sum + 2^(shift-1)) >> shift, lo, 127) with sum the
 // int64 sum of x_j * mult_j (the caller widens before multiplying). Returns int32.
 inline Halide::Expr requantize_expr(const Halide::Expr& sum64, const Halide::Expr& shift, const Halide::Expr& lo) {
-    const Halide::Expr r = requantize<Halide::Expr, HalideOps>(sum64, i64(shift), i64(lo), Halide::Expr(int64_t(kQMax)));
+    const Halide::Expr r =
+        requantize<Halide::Expr, HalideOps>(sum64, i64(shift), i64(lo), Halide::Expr(int64_t(kQMax)));
     return Halide::cast<int32_t>(r);
 }
 

@@ -55,11 +55,11 @@ inline constexpr int kFusedChannelAlign = 16;
 inline int round_up(int x, int a) { return (x + a - 1) / a * a; }
 
 struct GemmSection {
-    int groups = 0;   // number of groups
-    int np = 0;       // product planes per group
-    int no = 0;       // output planes per group
-    int q0 = 0;       // first internal product plane
-    int o0 = 0;       // first internal output plane
+    int groups = 0;  // number of groups
+    int np = 0;      // product planes per group
+    int no = 0;      // output planes per group
+    int q0 = 0;      // first internal product plane
+    int o0 = 0;      // first internal output plane
     // Output part p (0..no-1) = requantize(sum_{j < nterms[p]} acc[term[p][j]] * mult_j): terms
     // are group-local product indices.
     int nterms[2] = {0, 0};
@@ -95,7 +95,8 @@ inline KernelLayout kernel_layout(Variant v) {
         for (size_t o = 0; o < L.out.size(); ++o)
             if (L.out[o].tap == int(t)) outs.push_back(int(o));
         if (ti.real) {
-            if (prods.size() != 1 || outs.size() != 1 || L.out[outs[0]].nterms != 1 || L.out[outs[0]].term[0] != prods[0])
+            if (prods.size() != 1 || outs.size() != 1 || L.out[outs[0]].nterms != 1 ||
+                L.out[outs[0]].term[0] != prods[0])
                 throw std::logic_error("winoq: unexpected real tap structure");
             K.prod_of.push_back(prods[0]);
             K.out_of.push_back(outs[0]);

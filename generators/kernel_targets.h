@@ -32,9 +32,7 @@ inline constexpr TargetTier kTargetTiers[] = {
 };
 inline constexpr int kNumTargetTiers = int(sizeof(kTargetTiers) / sizeof(kTargetTiers[0]));
 
-inline bool has_feature(const uint64_t* features, int f) {
-    return (features[f / 64] >> (f % 64)) & 1;
-}
+inline bool has_feature(const uint64_t* features, int f) { return (features[f / 64] >> (f % 64)) & 1; }
 
 // The tier of a Halide feature mask (as the dispatch passes it) on architecture `arm`: the
 // best tier of that architecture whose key feature is in the mask.

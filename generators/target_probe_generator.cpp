@@ -19,7 +19,8 @@ public:
     void generate() {
         const Target t = get_target();
         const bool arm = t.arch == Target::ARM;
-        if (!arm && t.arch != Target::X86) throw std::invalid_argument("winoq target probe: no tier for " + t.to_string());
+        if (!arm && t.arch != Target::X86)
+            throw std::invalid_argument("winoq target probe: no tier for " + t.to_string());
         int found = -1;
         for (int i = 0; i < winoq::kernels::kNumTargetTiers && found < 0; ++i) {
             const winoq::kernels::TargetTier& tt = winoq::kernels::kTargetTiers[i];

@@ -28,29 +28,29 @@ class WinogradConv : public Generator<WinogradConv> {
 public:
     GeneratorParam<winoq::Variant> variant{"variant", winoq::Variant::kCF43, winoq::halide::winograd_variant_names()};
     // Schedule knobs; 0 picks the target policy's value (schedules/target_policy.h).
-    GeneratorParam<int> k_vectors{"k_vectors", 0};   // register tile: int32 vectors of output channels
-    GeneratorParam<int> t_block{"t_block", 0};       // register tile: tiles
-    GeneratorParam<int> k_block{"k_block", 0};       // output channels per cache block (multiple of the tile's, <= 64)
+    GeneratorParam<int> k_vectors{"k_vectors", 0};  // register tile: int32 vectors of output channels
+    GeneratorParam<int> t_block{"t_block", 0};      // register tile: tiles
+    GeneratorParam<int> k_block{"k_block", 0};      // output channels per cache block (multiple of the tile's, <= 64)
     GeneratorParam<int> block_tiles{"block_tiles", 32};  // tiles per cache block (whole tile rows, >= 1 row)
     GeneratorParam<bool> parallel{"parallel", true};
 
-    Input<Buffer<int8_t>> input{"input", 4};          // (c, x, y, nb), extents c16, W, H, N (zeros beyond C)
-    Input<Buffer<int32_t>> in_mult{"in_mult", 1};     // (a): PlaneLayout::act order
-    Input<Buffer<int32_t>> in_shift{"in_shift", 1};   // (a)
-    Input<Buffer<int8_t>> W{"W", 4};                  // (4, kp, c16/4, q'): W(i, k, cb, q') = w_q'[k][4cb+i]
+    Input<Buffer<int8_t>> input{"input", 4};             // (c, x, y, nb), extents c16, W, H, N (zeros beyond C)
+    Input<Buffer<int32_t>> in_mult{"in_mult", 1};        // (a): PlaneLayout::act order
+    Input<Buffer<int32_t>> in_shift{"in_shift", 1};      // (a)
+    Input<Buffer<int8_t>> W{"W", 4};                     // (4, kp, c16/4, q'): W(i, k, cb, q') = w_q'[k][4cb+i]
     Input<Buffer<int32_t>> acc_offset{"acc_offset", 2};  // (k16, q')
-    Input<Buffer<int32_t>> m_mult{"m_mult", 3};       // (k16, i, o'), i < 2
-    Input<Buffer<int32_t>> m_shift{"m_shift", 2};     // (k16, o')
-    Input<Buffer<int32_t>> m_lshift{"m_lshift", 1};   // (o')
-    Input<Buffer<int32_t>> bias{"bias", 1};           // (k)
-    Input<Buffer<int32_t>> mult{"mult", 1};           // (k)
-    Input<Buffer<int32_t>> res_mult{"res_mult", 1};   // (k)
-    Input<Buffer<int32_t>> shift{"shift", 1};         // (k)
+    Input<Buffer<int32_t>> m_mult{"m_mult", 3};          // (k16, i, o'), i < 2
+    Input<Buffer<int32_t>> m_shift{"m_shift", 2};        // (k16, o')
+    Input<Buffer<int32_t>> m_lshift{"m_lshift", 1};      // (o')
+    Input<Buffer<int32_t>> bias{"bias", 1};              // (k)
+    Input<Buffer<int32_t>> mult{"mult", 1};              // (k)
+    Input<Buffer<int32_t>> res_mult{"res_mult", 1};      // (k)
+    Input<Buffer<int32_t>> shift{"shift", 1};            // (k)
     Input<bool> relu{"relu"};
     // Always read: without a residual the runtime passes res_mult = 0 (and any buffer of the
     // output's shape), which adds exactly 0; one library serves both cases.
-    Input<Buffer<int8_t>> res{"residual_in", 4};      // (k, x, y, nb)
-    Output<Buffer<int8_t>> out{"out", 4};             // (k, x, y, nb), extents K, W, H, N
+    Input<Buffer<int8_t>> res{"residual_in", 4};  // (k, x, y, nb)
+    Output<Buffer<int8_t>> out{"out", 4};         // (k, x, y, nb), extents K, W, H, N
 
     void generate() {
         const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);
@@ -115,9 +115,8 @@ public:
         };
         const winoq::kernels::GemmSection& R = KL.real;
         define_acc(f.acc_real, f.acc2_real, {k, t, g}, g, g);
-        f.M_real(k, t, g) = cast<int8_t>(
-            winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)), m_shift(k, g),
-                                           -winoq::kQMax));
+        f.M_real(k, t, g) = cast<int8_t>(winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)),
+                                                                        m_shift(k, g), -winoq::kQMax));
 
         const winoq::kernels::GemmSection& S = KL.complex;
         f.real_groups = R.groups;
@@ -141,8 +140,8 @@ public:
         std::vector<Expr> planes(L.out.size());
         for (size_t o = 0; o < L.out.size(); ++o) {
             const int oi = KL.out_internal[o];
-            const Expr mv = oi < R.groups ? f.M_real(k, t, oi)
-                                          : f.M_complex(k, t, (oi - S.o0) % S.no, (oi - S.o0) / S.no);
+            const Expr mv =
+                oi < R.groups ? f.M_real(k, t, oi) : f.M_complex(k, t, (oi - S.o0) % S.no, (oi - S.o0) / S.no);
             planes[o] = cast<int32_t>(mv) << cast<uint32_t>(m_lshift(oi));
         }
         const Expr zero = 0;
@@ -195,8 +194,9 @@ public:
         kn.x_vector = winoq::kernels::kFusedChannelAlign;
         if (kn.k_block % (kn.real.k_vectors * lanes) || kn.k_block % (kn.complex.k_vectors * lanes) ||
             winoq::kernels::kWinogradKPadding % kn.k_block)
-            throw std::invalid_argument("winoq_winograd_conv: k_block must be a multiple of the register tiles' "
-                                        "channels and divide kWinogradKPadding");
+            throw std::invalid_argument(
+                "winoq_winograd_conv: k_block must be a multiple of the register tiles' "
+                "channels and divide kWinogradKPadding");
         // Layers with fewer output channels than the k block get a k block of their size.
         for (int max_k = 16; max_k < kn.k_block; max_k *= 2) {
             winoq::schedules::WinogradConvKnobs::SmallK sk;

@@ -23,10 +23,10 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 32};
     GeneratorParam<bool> parallel{"parallel", true};
 
-    Input<Buffer<int8_t>> input{"input", 4};        // (c, x, y, nb), extents C, W, H, N
-    Input<Buffer<int32_t>> in_mult{"in_mult", 1};   // (pa)
-    Input<Buffer<int32_t>> in_shift{"in_shift", 1}; // (pa)
-    Output<Buffer<>> X{"X", 5};                     // (c, tx, ty, nb, pa), c extent round_up(C, 4)
+    Input<Buffer<int8_t>> input{"input", 4};         // (c, x, y, nb), extents C, W, H, N
+    Input<Buffer<int32_t>> in_mult{"in_mult", 1};    // (pa)
+    Input<Buffer<int32_t>> in_shift{"in_shift", 1};  // (pa)
+    Output<Buffer<>> X{"X", 5};                      // (c, tx, ty, nb, pa), c extent round_up(C, 4)
 
     void configure() { X.set_type(winoq::halide::act_type(get_target())); }
 

@@ -25,15 +25,15 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 16};
     GeneratorParam<bool> parallel{"parallel", true};
 
-    Input<Buffer<int8_t>> M{"M", 5};                // (k16, tx, ty, nb, o')
-    Input<Buffer<int32_t>> m_lshift{"m_lshift", 1}; // (o'): plane o' enters as M << m_lshift, in [0, kMaxMLeftShift]
-    Input<Buffer<int32_t>> bias{"bias", 1};         // (k)
-    Input<Buffer<int32_t>> mult{"mult", 1};         // (k)
-    Input<Buffer<int32_t>> res_mult{"res_mult", 1}; // (k)
-    Input<Buffer<int32_t>> shift{"shift", 1};       // (k)
+    Input<Buffer<int8_t>> M{"M", 5};                 // (k16, tx, ty, nb, o')
+    Input<Buffer<int32_t>> m_lshift{"m_lshift", 1};  // (o'): plane o' enters as M << m_lshift, in [0, kMaxMLeftShift]
+    Input<Buffer<int32_t>> bias{"bias", 1};          // (k)
+    Input<Buffer<int32_t>> mult{"mult", 1};          // (k)
+    Input<Buffer<int32_t>> res_mult{"res_mult", 1};  // (k)
+    Input<Buffer<int32_t>> shift{"shift", 1};        // (k)
     Input<bool> relu{"relu"};
-    Input<Buffer<int8_t>> res{"residual_in", 4};    // (k, x, y, nb)
-    Output<Buffer<int8_t>> out{"out", 4};           // (k, x, y, nb), extents K, W, H, N
+    Input<Buffer<int8_t>> res{"residual_in", 4};  // (k, x, y, nb)
+    Output<Buffer<int8_t>> out{"out", 4};         // (k, x, y, nb), extents K, W, H, N
 
     void generate() {
         const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);

@@ -32,12 +32,12 @@ struct DirectConvKnobs {
 };
 
 struct DirectConvFuncs {
-    Halide::Func out;   // output (k, x, y, n), int8
-    Halide::Func conv;  // int32 accumulators (kl, kv, x, y, n): output channel 16 kv + kl
-    Halide::Func conv2; // pairs mode: partial sums (h, kl, kv, x, y, n), channels 4 c4 + 2 h + {0, 1}
+    Halide::Func out;    // output (k, x, y, n), int8
+    Halide::Func conv;   // int32 accumulators (kl, kv, x, y, n): output channel 16 kv + kl
+    Halide::Func conv2;  // pairs mode: partial sums (h, kl, kv, x, y, n), channels 4 c4 + 2 h + {0, 1}
     bool pairs = false;
-    Halide::Func act;   // uint8 channel-blocked padded input (c, x, cb, y, n), an Output
-    Halide::RDom r;     // (ci: 4, c4i: 4, cb, kx, ky)
+    Halide::Func act;  // uint8 channel-blocked padded input (c, x, cb, y, n), an Output
+    Halide::RDom r;    // (ci: 4, c4i: 4, cb, kx, ky)
     Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"}, c{"c"}, cb{"cb"}, kl{"kl"}, kv{"kv"}, h{"h"};
 };
 
@@ -128,10 +128,7 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
     // Activation copy (an output of the pipeline, so computed first, at root): 16-byte
     // channel blocks, parallel over rows of all images.
     Var yn("yn");
-    f.act.reorder(f.c, f.x, f.cb, f.y, f.n)
-        .fuse(f.y, f.n, yn)
-        .vectorize(f.c)
-        .unroll(f.x, 4, TailStrategy::GuardWithIf);
+    f.act.reorder(f.c, f.x, f.cb, f.y, f.n).fuse(f.y, f.n, yn).vectorize(f.c).unroll(f.x, 4, TailStrategy::GuardWithIf);
     if (kn.parallel) f.act.parallel(yn);
 }
 

@@ -24,12 +24,12 @@ struct GemmTile {
 };
 
 struct WinogradConvKnobs {
-    int vector_width = 16;  // int32 lanes of one vector register of the target
+    int vector_width = 16;   // int32 lanes of one vector register of the target
     GemmTile real, complex;  // register tiles of the real and complex GEMM sections
     int k_block = 64;        // output channels per cache block (a multiple of both tiles' channels)
     int x_vector = 16;       // X channels per vector of the input transform (kFusedChannelAlign)
-    int block_tiles = 32;   // tiles per cache block, rounded to whole tile rows (at least one)
-    bool parallel = true;   // parallel over blocks (of every image in the batch)
+    int block_tiles = 32;    // tiles per cache block, rounded to whole tile rows (at least one)
+    bool parallel = true;    // parallel over blocks (of every image in the batch)
     // Schedules for layers with few output channels (K <= max_k), tried in order before the
     // general one: a k block larger than K would compute its padding (4x the work at K = 16 on
     // AVX-512, whose general k block is 64 channels).
@@ -42,20 +42,20 @@ struct WinogradConvKnobs {
 };
 
 struct WinogradConvFuncs {
-    Halide::Func out;                    // output (k, x, y, nb), int8 NHWC
-    Halide::Func tiles;                  // Tuple of the m*m int32 outputs of one tile (k, t)
-    Halide::Func M_real, M_complex;      // int8 M (k, t, g) / (k, t, p, g)
-    Halide::Func acc_real, acc_complex;  // int32 accumulators (k, t, g) / (k, t, j, g)
+    Halide::Func out;                      // output (k, x, y, nb), int8 NHWC
+    Halide::Func tiles;                    // Tuple of the m*m int32 outputs of one tile (k, t)
+    Halide::Func M_real, M_complex;        // int8 M (k, t, g) / (k, t, p, g)
+    Halide::Func acc_real, acc_complex;    // int32 accumulators (k, t, g) / (k, t, j, g)
     Halide::Func acc2_real, acc2_complex;  // pairs mode: partial sums (h, k, t, g) / (h, k, t, j, g)
     bool pairs = false;                    // 2-channel reduction steps (no 4-way int8 dot instruction)
-    Halide::Func X, planes;              // X (c, t, x'), and the Tuple of every X plane of a tile (c, t)
-    Halide::RDom r;                      // (0..3, 0..c4/4): 4-byte dot products
+    Halide::Func X, planes;                // X (c, t, x'), and the Tuple of every X plane of a tile (c, t)
+    Halide::RDom r;                        // (0..3, 0..c4/4): 4-byte dot products
     Halide::Var c{"c"}, t{"t"}, x{"xp"}, k{"k"}, g{"g"}, j{"j"}, p{"p"}, h{"h"};
     Halide::Var x_out{"x"}, y_out{"y"}, nb{"nb"};
-    Halide::Expr tw, th;                 // tiles per row / column of one image
-    Halide::Expr K;                      // output channels (the output's extent)
-    int m = 0;                           // output tile size
-    int num_x = 0;                       // X planes
+    Halide::Expr tw, th;  // tiles per row / column of one image
+    Halide::Expr K;       // output channels (the output's extent)
+    int m = 0;            // output tile size
+    int num_x = 0;        // X planes
     int real_groups = 0, complex_groups = 0, complex_products = 0;
 };
 

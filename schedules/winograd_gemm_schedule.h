@@ -41,7 +41,8 @@ inline void schedule_winograd_gemm(GemmFuncs& f, const GemmKnobs& kn, const Hali
     Func& M = f.M;
     for (size_t b = 0; b < blocks.size(); ++b) {
         const Block bl = blocks[b];
-        Stage s = (b + 1 < blocks.size()) ? Stage(M.specialize(k_extent >= vw * bl.kvecs && t_extent >= bl.tb)) : Stage(M);
+        Stage s =
+            (b + 1 < blocks.size()) ? Stage(M.specialize(k_extent >= vw * bl.kvecs && t_extent >= bl.tb)) : Stage(M);
         s.split(f.k, ko, ki, vw * bl.kvecs)
             .split(f.t, to, ti, bl.tb)
             .split(ki, kv, kl, vw)

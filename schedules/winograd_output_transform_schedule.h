@@ -16,7 +16,7 @@ struct OutputTransformFuncs {
     Halide::Func tiles;  // Tuple of the m*m int32 outputs Y of one tile (k, tx, ty, nb)
     Halide::Var k, x, y, nb;
     Halide::Var tile_x, tile_y;  // pure vars of `tiles`
-    int m = 0;  // output tile size
+    int m = 0;                   // output tile size
 };
 
 // Per tile and channel vector: compute Y of the whole tile, then the m*m output pixels

@@ -14,6 +14,7 @@ packages=(
   python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)
   python3-torch python3-torchvision  # PyTorch int8 / FP32 peers of scripts/network-bench.sh
   g++-aarch64-linux-gnu qemu-user  # ARM cross build and its tests (scripts/build-arm.sh)
+  clang-format               # scripts/check-format.sh (.ci/run)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

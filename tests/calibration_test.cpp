@@ -37,7 +37,7 @@ TEST(ClipPercentile, PicksTheNearestRankOrderStatistic) {
     std::iota(v.begin(), v.end(), 1.0);  // 1 .. 10000
     std::shuffle(v.begin(), v.end(), std::mt19937(7));
     for (size_t i = 0; i < v.size(); i += 2) v[i] = -v[i];  // signs must not matter
-    EXPECT_DOUBLE_EQ(clip_percentile(v, 99.99), 9999.0);  // ceil(0.9999 * 10000) = 9999th smallest
+    EXPECT_DOUBLE_EQ(clip_percentile(v, 99.99), 9999.0);    // ceil(0.9999 * 10000) = 9999th smallest
     EXPECT_DOUBLE_EQ(clip_percentile(v, 50.0), 5000.0);
     EXPECT_DOUBLE_EQ(clip_percentile(v, 100.0), 10000.0);
     EXPECT_DOUBLE_EQ(clip_percentile(v, 0.005), 1.0);
@@ -160,7 +160,8 @@ void check_max_scales_fill_int8(Variant v, ScaleGranularity g) {
 
 TEST(Calibration, MaxScalesFillTheInt8RangeWithoutSaturating) {
     for (Variant v : kWinogradVariants)
-        for (ScaleGranularity g : {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap}) check_max_scales_fill_int8(v, g);
+        for (ScaleGranularity g : {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap})
+            check_max_scales_fill_int8(v, g);
 }
 
 TEST(Calibration, PerTapGivesEachTapItsOwnScale) {
@@ -192,8 +193,8 @@ TEST(Calibration, DirectMaxScales) {
 TEST(Calibration, RejectsMismatchedInput) {
     const LayerData d = make_random_layer(4, 3, 5, 5, 1, 1, 8);
     const std::vector<double> short_x(10, 1.0);
-    EXPECT_THROW(calibrate_winograd_conv(Variant::kF23, d.layer.shape(1, 5, 5), d.layer.weights.data(), nullptr, short_x,
-                                         0.01, {}),
+    EXPECT_THROW(calibrate_winograd_conv(Variant::kF23, d.layer.shape(1, 5, 5), d.layer.weights.data(), nullptr,
+                                         short_x, 0.01, {}),
                  std::invalid_argument);
 }
 

@@ -65,7 +65,8 @@ Layer make_layer(const Case& c, uint32_t seed) {
                                                   : a8(rng));
     if (c.fill == Fill::kSmall)
         for (auto& w : p.weights) w = int8_t(small(rng));
-    if (c.fill == Fill::kExtremeLow || c.fill == Fill::kExtremeHigh) {  // the largest |accumulators|: weights of one sign per filter
+    if (c.fill == Fill::kExtremeLow ||
+        c.fill == Fill::kExtremeHigh) {  // the largest |accumulators|: weights of one sign per filter
         for (int k = 0; k < s.K; ++k)
             for (size_t i = 0; i < size_t(s.kernel) * s.kernel * s.C; ++i)
                 p.weights[k * size_t(s.kernel) * s.kernel * s.C + i] = int8_t(k % 2 ? 127 : -127);
@@ -89,14 +90,14 @@ Layer make_layer(const Case& c, uint32_t seed) {
         int64_t mult = std::llround(std::ldexp(ratio, shift));
         int64_t res_mult = std::llround(std::ldexp(res_ratio, shift));
         int32_t bias = bias_d(rng);
-        if (c.scale == Scale::kHugeMult) {             // the extremes of the int64 output stage
+        if (c.scale == Scale::kHugeMult) {  // the extremes of the int64 output stage
             shift = k % 3 == 0 ? 1 : 62;
             mult = k % 2 ? 2147483647 : -2147483647;
             res_mult = k % 2 ? -2147483647 : 2147483647;
             bias = k % 2 ? (1 << 30) : -(1 << 30);
         }
         if (c.scale == Scale::kUnit) {  // every unit of the accumulator shows, ties included
-            shift = 1 + k % 30;           // mult < 2^31
+            shift = 1 + k % 30;         // mult < 2^31
             mult = k % 2 ? (int64_t(1) << shift) : (int64_t(1) << (shift - 1));
             res_mult = std::llround(std::ldexp(res_ratio, shift));
             bias = bias_d(rng) % 8;
@@ -205,8 +206,8 @@ TEST(DirectConvKernel, FromQuantizedFloatLayer) {
     std::vector<float> w(size_t(s.K) * s.C * 9), b(s.K);
     for (auto& x : w) x = g(rng);
     for (auto& x : b) x = g(rng);
-    const DirectConvParams p =
-        quantize_direct_conv(s, w.data(), b.data(), 0.02, std::vector<double>(s.K, 0.003), OutputScales{0.05, 0.0, true});
+    const DirectConvParams p = quantize_direct_conv(s, w.data(), b.data(), 0.02, std::vector<double>(s.K, 0.003),
+                                                    OutputScales{0.05, 0.0, true});
     std::vector<int8_t> in(s.in_size()), expected(s.out_size()), got(s.out_size());
     std::uniform_int_distribution<int> a8(-127, 127);
     for (auto& v : in) v = int8_t(a8(rng));

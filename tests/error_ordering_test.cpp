@@ -23,10 +23,9 @@ class ErrorOrdering : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         const LayerData d = make_random_layer(32, 32, 16, 16, 2, 2, 2024);
-        for (const LayerError& e :
-             measure_layer_errors(d, {kAllVariants.begin(), kAllVariants.end()},
-                                  {ClipMethod::kMax, ClipMethod::kPercentile, ClipMethod::kMse},
-                                  {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap}))
+        for (const LayerError& e : measure_layer_errors(d, {kAllVariants.begin(), kAllVariants.end()},
+                                                        {ClipMethod::kMax, ClipMethod::kPercentile, ClipMethod::kMse},
+                                                        {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap}))
             errors_[{e.variant, e.method, e.granularity}] = e.rel_rms;
     }
     static double err(Variant v, ClipMethod m = ClipMethod::kMax, ScaleGranularity g = ScaleGranularity::kPerTensor) {
@@ -72,7 +71,8 @@ TEST_F(ErrorOrdering, ClippingImprovesRealF43) {
 TEST_F(ErrorOrdering, PerTapScalesRescueRealF43) {
     // One scale per tap (M's on a power-of-two grid) is what real F(4,3) needs.
     for (ClipMethod m : {ClipMethod::kMax, ClipMethod::kMse})
-        EXPECT_LT(err(Variant::kF43, m, ScaleGranularity::kPerTap), 0.25 * err(Variant::kF43, m, ScaleGranularity::kPerTensor));
+        EXPECT_LT(err(Variant::kF43, m, ScaleGranularity::kPerTap),
+                  0.25 * err(Variant::kF43, m, ScaleGranularity::kPerTensor));
 }
 
 TEST_F(ErrorOrdering, PerTapScalesHelpTheComplexTransform) {

@@ -23,7 +23,8 @@ TEST(FloatResNet20, ClassifiesValidationImages) {
     const std::string batch = env_or("WINOQ_CIFAR_DIR", WINOQ_DEFAULT_CIFAR_DIR) + "/data_batch_5.bin";
     if (!std::ifstream(model)) GTEST_SKIP() << model << " not found (../shared absent)";
     if (!std::ifstream(batch))
-        GTEST_SKIP() << batch << " not found: expand it with /usr/bin/python3 ../shared/data/cifar10-jpeg/expand.py DIR "
+        GTEST_SKIP() << batch
+                     << " not found: expand it with /usr/bin/python3 ../shared/data/cifar10-jpeg/expand.py DIR "
                      << "and set WINOQ_CIFAR_DIR=DIR";
     const FloatResNet20 net = load_float_resnet20(SafetensorsFile::load(model));
     const int N = 64;

@@ -38,7 +38,8 @@ void expect_engines_equal(const Model& m, int batch, uint64_t seed) {
         const size_t n = act_size(op, batch);
         size_t diff = 0;
         for (size_t i = 0; i < n; ++i) diff += a[i] != b[i];
-        EXPECT_EQ(diff, 0u) << m.name << " batch " << batch << ": op " << op.name << " differs in " << diff << " of " << n;
+        EXPECT_EQ(diff, 0u) << m.name << " batch " << batch << ": op " << op.name << " differs in " << diff << " of "
+                            << n;
     }
     EXPECT_EQ(lk, lr) << m.name << " batch " << batch;
     // The random model is plausible: the last map is neither all zero nor saturated.
@@ -97,7 +98,8 @@ TEST(ModelExecutor, RunTwiceIsIdenticalAndBatchImagesAreIndependent) {
         EXPECT_EQ(alone, std::vector<double>(first.begin() + i * K, first.begin() + (i + 1) * K)) << "image " << i;
     }
     // Different images give different logits (the batch really holds three images).
-    EXPECT_NE(std::vector<double>(first.begin(), first.begin() + K), std::vector<double>(first.begin() + K, first.begin() + 2 * K));
+    EXPECT_NE(std::vector<double>(first.begin(), first.begin() + K),
+              std::vector<double>(first.begin() + K, first.begin() + 2 * K));
 }
 
 TEST(ModelExecutor, PixelsGoThroughTheInputLut) {
@@ -183,10 +185,10 @@ TEST(ExactOps, MaxPoolPaddingNeverWins) {
     mp.out_scale = m.input_scale;
     m.ops.push_back(mp);
     set_head(m, 1, {1}, {0}, {1.0f});
-    const std::vector<int8_t> in = {-50, -40, -90, -100,  //
-                                    -60, -70, -30, -80,   //
-                                    -127, -5, -110, -120,  //
-                                    -20, -45, -66, -1};
+    const std::vector<int8_t> in = {-50,  -40, -90,  -100,  //
+                                    -60,  -70, -30,  -80,   //
+                                    -127, -5,  -110, -120,  //
+                                    -20,  -45, -66,  -1};
     // Windows (rows/cols -1..1, 1..3): (0,0): rows 0-1, cols 0-1 -> -40; (0,1): rows 0-1, cols 1-3 -> -30;
     // (1,0): rows 1-3, cols 0-1 -> -5; (1,1): rows 1-3, cols 1-3 -> -1.
     const int8_t want[4] = {-40, -30, -5, -1};

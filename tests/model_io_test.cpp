@@ -130,7 +130,8 @@ TEST(ModelRoundTrip, OneChannelFashionMnistShape) {
 }
 
 TEST(ModelRoundTrip, SaveAndLoadFile) {
-    const std::string path = (std::filesystem::temp_directory_path() / ("winoq_model_io_" + std::to_string(::getpid()) + ".winoq")).string();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("winoq_model_io_" + std::to_string(::getpid()) + ".winoq")).string();
     save_model(path, resnet20_cf43());
     expect_model_eq(load_model(path), resnet20_cf43());
     // Saving is atomic: no temporary file is left next to it.
@@ -186,7 +187,8 @@ TEST(ModelMacs, ResNet18At224MatchesMethodTable) {
         EXPECT_NEAR(macs.reduction(), r.reduction, 0.0005);
         // The float 7x7 stem and the stride-2 / 1x1 convs count the same in both columns.
         for (const OpMacs& o : macs.ops)
-            if (o.variant == "float" || o.variant == "direct" || o.name == "head") EXPECT_EQ(o.direct, o.actual) << o.name;
+            if (o.variant == "float" || o.variant == "direct" || o.name == "head")
+                EXPECT_EQ(o.direct, o.actual) << o.name;
     }
 }
 
@@ -205,9 +207,9 @@ TEST(ModelMacs, WinogradCountsWholeTiles) {
 TEST(InputQuantization, RoundsHalfToEvenAfterFloatNormalisation) {
     // 255/255 = 1 exactly; (1 - 0.375) / 1 = 0.625 = 2.5 * 0.25: a tie, to even 2 (not 3).
     EXPECT_EQ(quantize_pixel(255, 0.375f, 1.0f, 0.25), 2);
-    EXPECT_EQ(quantize_pixel(255, 0.125f, 1.0f, 0.25), 4);   // 3.5 -> 4
-    EXPECT_EQ(quantize_pixel(0, 0.625f, 1.0f, 0.25), -2);    // -2.5 -> -2
-    EXPECT_EQ(quantize_pixel(0, 0.5f, 0.01f, 0.1), -127);    // saturates
+    EXPECT_EQ(quantize_pixel(255, 0.125f, 1.0f, 0.25), 4);  // 3.5 -> 4
+    EXPECT_EQ(quantize_pixel(0, 0.625f, 1.0f, 0.25), -2);   // -2.5 -> -2
+    EXPECT_EQ(quantize_pixel(0, 0.5f, 0.01f, 0.1), -127);   // saturates
     EXPECT_EQ(quantize_pixel(255, 0.0f, 0.01f, 0.1), 127);
     // The normalisation is computed in float, each step rounded: p / 255f, - mean, / std.
     const float mean = 0.4914f, sd = 0.2470f;
@@ -258,9 +260,12 @@ RawFile raw(const Model& m) {
     r.meta = f.metadata();
     for (const std::string& n : f.names()) {
         const TensorInfo& t = f.info(n);
-        if (t.dtype == TensorDType::kF32) r.tensors[n] = tensor_f32(t.shape, f.f32(n));
-        else if (t.dtype == TensorDType::kI8) r.tensors[n] = tensor_i8(t.shape, f.i8(n));
-        else r.tensors[n] = tensor_i32(t.shape, f.i32(n));
+        if (t.dtype == TensorDType::kF32)
+            r.tensors[n] = tensor_f32(t.shape, f.f32(n));
+        else if (t.dtype == TensorDType::kI8)
+            r.tensors[n] = tensor_i8(t.shape, f.i8(n));
+        else
+            r.tensors[n] = tensor_i32(t.shape, f.i32(n));
     }
     return r;
 }

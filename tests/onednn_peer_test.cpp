@@ -76,14 +76,14 @@ TEST_P(OneDnnPeer, S8SignedInputNoReluMatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, OneDnnPeer,
-                         ::testing::Values(Case{1, 16, 16, 12, 12, 3, 1, 1},   // a ResNet-20-like layer
-                                           Case{2, 24, 40, 9, 11, 3, 1, 1},    // batch 2, C != K, odd sizes
-                                           Case{1, 32, 64, 10, 10, 3, 2, 1},   // stride 2
-                                           Case{1, 48, 32, 7, 7, 1, 1, 0}),    // 1x1
+                         ::testing::Values(Case{1, 16, 16, 12, 12, 3, 1, 1},  // a ResNet-20-like layer
+                                           Case{2, 24, 40, 9, 11, 3, 1, 1},   // batch 2, C != K, odd sizes
+                                           Case{1, 32, 64, 10, 10, 3, 2, 1},  // stride 2
+                                           Case{1, 48, 32, 7, 7, 1, 1, 0}),   // 1x1
                          [](const ::testing::TestParamInfo<Case>& i) {
                              const Case& c = i.param;
-                             return "N" + std::to_string(c.N) + "_C" + std::to_string(c.C) + "_K" + std::to_string(c.K) +
-                                    "_" + std::to_string(c.H) + "x" + std::to_string(c.W) + "_k" +
+                             return "N" + std::to_string(c.N) + "_C" + std::to_string(c.C) + "_K" +
+                                    std::to_string(c.K) + "_" + std::to_string(c.H) + "x" + std::to_string(c.W) + "_k" +
                                     std::to_string(c.kernel) + "s" + std::to_string(c.stride);
                          });
 

@@ -43,8 +43,7 @@ bool write_phase(png_structp png, png_infop info, const PngSpec* s, png_bytep* r
                  s->interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
     if (!s->palette.empty()) png_set_PLTE(png, info, s->palette.data(), int(s->palette.size()));
-    if (!s->trns_alpha.empty())
-        png_set_tRNS(png, info, s->trns_alpha.data(), int(s->trns_alpha.size()), nullptr);
+    if (!s->trns_alpha.empty()) png_set_tRNS(png, info, s->trns_alpha.data(), int(s->trns_alpha.size()), nullptr);
     if (s->trns_colour) png_set_tRNS(png, info, nullptr, 0, &s->trns_value);
     png_write_info(png, info);
     if (s->interlace) png_set_interlace_handling(png);
@@ -83,7 +82,8 @@ std::string temp_path(const std::string& name) {
 }
 
 void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 // The expected 8-bit value of a `depth`-bit sample: v * 255 / (2^depth - 1), rounded.
@@ -237,7 +237,11 @@ TEST(PngRead, InterlacedEqualsNonInterlaced) {
     const Image8 plain = decode(encode(s));
     s.interlace = true;
     const std::vector<uint8_t> bytes = encode(s);
-    EXPECT_NE(bytes, encode([&] { PngSpec p = s; p.interlace = false; return p; }()));
+    EXPECT_NE(bytes, encode([&] {
+                  PngSpec p = s;
+                  p.interlace = false;
+                  return p;
+              }()));
     const Image8 inter = decode(bytes);
     EXPECT_EQ(inter.pixels, plain.pixels);
     EXPECT_EQ(inter.at(10, 12, 0), uint8_t(12 * 19));
@@ -398,7 +402,8 @@ TEST(FitImage, CentreCropOfWideAndTallImages) {
 
 TEST(FitImage, ShrinkingAveragesAreas) {
     // 2x2 blocks of distinct values: halving gives each block's mean.
-    const Image8 img = make(8, 8, 1, [](int y, int x, int) { return uint8_t((y / 2) * 40 + (x / 2) * 10 + (x % 2) * 2 + (y % 2) * 4); });
+    const Image8 img = make(
+        8, 8, 1, [](int y, int x, int) { return uint8_t((y / 2) * 40 + (x / 2) * 10 + (x % 2) * 2 + (y % 2) * 4); });
     const Image8 half = winoq::fit_image(img, 4, 4, 1);
     for (int y = 0; y < 4; ++y)
         for (int x = 0; x < 4; ++x) EXPECT_EQ(half.at(y, x), y * 40 + x * 10 + 3);  // mean of +0, +2, +4, +6

@@ -29,11 +29,10 @@ std::vector<uint8_t> make_file(const std::string& header, const std::vector<uint
 
 // F32 1.0, -2.5 then I8 -3, 7 then I32 -2 (hand-encoded little endian).
 const std::vector<uint8_t> kData = {0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x20, 0xc0, 0xfd, 0x07, 0xfe, 0xff, 0xff, 0xff};
-const std::string kHeader =
-    R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-    R"("b":{"dtype":"I8","shape":[1,2],"data_offsets":[8,10]},)"
-    R"("c":{"dtype":"I32","shape":[],"data_offsets":[10,14]},)"
-    R"("__metadata__":{"format":"pt"}})";
+const std::string kHeader = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                            R"("b":{"dtype":"I8","shape":[1,2],"data_offsets":[8,10]},)"
+                            R"("c":{"dtype":"I32","shape":[],"data_offsets":[10,14]},)"
+                            R"("__metadata__":{"format":"pt"}})";
 
 void expect_error(const std::vector<uint8_t>& bytes, const std::string& fragment) {
     try {

@@ -23,8 +23,8 @@ int main() {
         return lo + int((seed >> 8) % uint32_t(hi - lo + 1));
     };
 
-    Halide::Runtime::Buffer<ActStorage> X(C, T, G);             // (c4, t, pa)
-    Halide::Runtime::Buffer<int8_t> W(4, K, C / 4, 1, G);       // (4, k16, c4/4, j, g)
+    Halide::Runtime::Buffer<ActStorage> X(C, T, G);        // (c4, t, pa)
+    Halide::Runtime::Buffer<int8_t> W(4, K, C / 4, 1, G);  // (4, k16, c4/4, j, g)
     Halide::Runtime::Buffer<int32_t> acc_offset(K, 1, G), act_map(1, G), m_mult(K, 1, 1, G), m_shift(K, 1, G);
     Halide::Runtime::Buffer<int8_t> M(K, T, 1, G);
     int value[G][T][C];

@@ -163,7 +163,8 @@ Stats check_layer(const WinogradConvParams& p, const std::vector<int8_t>& in, st
                   const std::string& what) {
     const ConvShape& s = p.shape;
     const PlaneLayout& L = plane_layout(p.variant);
-    const std::vector<int8_t> res = p.out.residual ? make_tensor(s.out_size(), Fill::kRandom, rng) : std::vector<int8_t>();
+    const std::vector<int8_t> res =
+        p.out.residual ? make_tensor(s.out_size(), Fill::kRandom, rng) : std::vector<int8_t>();
     const int8_t* res_ptr = p.out.residual ? res.data() : nullptr;
 
     WinogradEngine eng(p);
@@ -230,7 +231,7 @@ Stats check_layer(const WinogradConvParams& p, const std::vector<int8_t>& in, st
 const std::vector<Layer> kLayers = {
     {3, 5, 7, 7, false, false},   {5, 3, 9, 13, true, true},      {16, 16, 14, 14, false, true},
     {17, 33, 13, 5, true, false}, {33, 17, 28, 28, false, false}, {64, 64, 32, 32, true, true},
-    {64, 16, 5, 9, false, true},  {4, 64, 14, 7, true, false},   {8, 24, 2, 3, true, true},  // few tiles
+    {64, 16, 5, 9, false, true},  {4, 64, 14, 7, true, false},    {8, 24, 2, 3, true, true},  // few tiles
 };
 
 class WinogradKernels : public ::testing::TestWithParam<Variant> {};
@@ -291,14 +292,15 @@ TEST_P(WinogradKernels, SaturatingClippingMatchesReference) {
 TEST_P(WinogradKernels, FusedPipelineOnBatchesMatchesReference) {
     const Variant v = GetParam();
     std::mt19937 rng(500 + int(v));
-    const std::vector<Layer> layers = {{16, 16, 32, 32, true, true}, {64, 80, 7, 7, false, true},
-                                       {8, 130, 23, 11, true, false}};
+    const std::vector<Layer> layers = {
+        {16, 16, 32, 32, true, true}, {64, 80, 7, 7, false, true}, {8, 130, 23, 11, true, false}};
     for (const Layer& l : layers) {
         WinogradConvParams p = quantized_layer(v, l, rng);
         p.shape.N = 5;
         const ConvShape& s = p.shape;
         const std::vector<int8_t> in = make_tensor(s.in_size(), Fill::kRandom, rng);
-        const std::vector<int8_t> res = l.residual ? make_tensor(s.out_size(), Fill::kRandom, rng) : std::vector<int8_t>();
+        const std::vector<int8_t> res =
+            l.residual ? make_tensor(s.out_size(), Fill::kRandom, rng) : std::vector<int8_t>();
         const int8_t* res_ptr = l.residual ? res.data() : nullptr;
         std::vector<int8_t> want(s.out_size()), got(s.out_size(), 3);
         reference::winograd_conv(p, in.data(), res_ptr, want.data());

@@ -105,8 +105,8 @@ void print_help() {
 
 void add_context() {
     const dnnl_version_t* v = dnnl_version();
-    benchmark::AddCustomContext("onednn_version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                                                      std::to_string(v->patch));
+    benchmark::AddCustomContext(
+        "onednn_version", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
     const char* isa = std::getenv("ONEDNN_MAX_CPU_ISA");
     benchmark::AddCustomContext("ONEDNN_MAX_CPU_ISA", isa ? isa : "(unset)");
     const char* omp = std::getenv("OMP_NUM_THREADS");

@@ -44,9 +44,9 @@ OneDnnConv::OneDnnConv(const DirectConvParams& p, OneDnnSrc src_type) : impl_(st
         ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
         attr.set_post_ops(ops);
     }
-    const dnnl::convolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md, wei_any, bias_md,
-        dst_md, {s.stride, s.stride}, {s.pad, s.pad}, {s.pad, s.pad});
+    const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                               src_md, wei_any, bias_md, dst_md, {s.stride, s.stride}, {s.pad, s.pad},
+                                               {s.pad, s.pad});
     const dnnl::convolution_forward::primitive_desc pd(desc, attr, I.engine);
     I.conv = dnnl::convolution_forward(pd);
     I.impl = pd.impl_info_str();
@@ -71,10 +71,9 @@ void OneDnnConv::run(const void* in, int8_t* out) {
     Impl& I = *impl_;
     I.src.set_data_handle(const_cast<void*>(in));
     I.dst.set_data_handle(out);
-    I.conv.execute(I.stream, {{DNNL_ARG_SRC, I.src},
-                              {DNNL_ARG_WEIGHTS, I.weights},
-                              {DNNL_ARG_BIAS, I.bias},
-                              {DNNL_ARG_DST, I.dst}});
+    I.conv.execute(
+        I.stream,
+        {{DNNL_ARG_SRC, I.src}, {DNNL_ARG_WEIGHTS, I.weights}, {DNNL_ARG_BIAS, I.bias}, {DNNL_ARG_DST, I.dst}});
     I.stream.wait();
 }
 

@@ -68,7 +68,8 @@ std::vector<Config> per_layer_configs(const Options& o, const std::vector<Config
         const size_t slash = item.find('/');
         const auto m = parse_clip_method(item.substr(0, slash));
         const auto g = slash == std::string::npos ? std::nullopt : parse_granularity(item.substr(slash + 1));
-        if (!m || !g) throw std::invalid_argument("--per-layer: expected method/granularity (e.g. max/tensor), got " + item);
+        if (!m || !g)
+            throw std::invalid_argument("--per-layer: expected method/granularity (e.g. max/tensor), got " + item);
         bool selected = false;
         for (const Config& c : configs) selected |= c.method == *m && c.granularity == *g;
         if (!selected) throw std::invalid_argument("--per-layer: " + item + " is not among --methods / --granularity");
@@ -145,7 +146,8 @@ std::vector<LayerReport> measure(const std::vector<LayerData>& set, const std::v
     std::vector<LayerReport> out(set.size());
     parallel_for(set.size(), threads, [&](size_t i) {
         const LayerData& d = set[i];
-        out[i] = {d.layer.name, d.layer.C, d.layer.K, d.H, d.W, measure_layer_errors(d, variants, methods, grans, base)};
+        out[i] = {d.layer.name, d.layer.C, d.layer.K,
+                  d.H,          d.W,       measure_layer_errors(d, variants, methods, grans, base)};
     });
     return out;
 }
@@ -174,7 +176,8 @@ void breakdown(const std::vector<LayerData>& set, const std::string& what, const
         CalibrationOptions co = base;
         co.method = c.method;
         co.granularity = c.granularity;
-        std::vector<std::vector<std::vector<StageErrorRow>>> rows(wino.size(), std::vector<std::vector<StageErrorRow>>(set.size()));
+        std::vector<std::vector<std::vector<StageErrorRow>>> rows(wino.size(),
+                                                                  std::vector<std::vector<StageErrorRow>>(set.size()));
         parallel_for(wino.size() * set.size(), threads, [&](size_t i) {
             rows[i / set.size()][i % set.size()] = stage_error_breakdown(set[i % set.size()], wino[i / set.size()], co);
         });
@@ -210,10 +213,15 @@ void breakdown(const std::vector<LayerData>& set, const std::string& what, const
 
 int main(int argc, char** argv) {
     Options o;
-    CLI::App cli{"winoq-layer-error: relative RMS error ||y_q - y_float|| / ||y_float|| of the int8 convolution "
-                 "variants (scalar reference) with calibrated clipping factors, on random and ResNet-20 layers"};
-    cli.add_option("--variants", o.variants, "variants: direct f23 f43 cf43 cf43m4")->delimiter(',')->capture_default_str();
-    cli.add_option("--methods", o.methods, "calibration methods: max percentile mse")->delimiter(',')->capture_default_str();
+    CLI::App cli{
+        "winoq-layer-error: relative RMS error ||y_q - y_float|| / ||y_float|| of the int8 convolution "
+        "variants (scalar reference) with calibrated clipping factors, on random and ResNet-20 layers"};
+    cli.add_option("--variants", o.variants, "variants: direct f23 f43 cf43 cf43m4")
+        ->delimiter(',')
+        ->capture_default_str();
+    cli.add_option("--methods", o.methods, "calibration methods: max percentile mse")
+        ->delimiter(',')
+        ->capture_default_str();
     cli.add_option("--granularity", o.granularities,
                    "scale granularity of the Winograd domain: tensor (one scale each for V, U and M) or tap (one per "
                    "tap for V, U and M; M's on a power-of-two grid, exact in the integer output transform)")
@@ -222,16 +230,23 @@ int main(int argc, char** argv) {
     cli.add_option("--percentile", o.percentile, "percentile of |value| for the percentile method")
         ->check(CLI::Range(0.001, 100.0))
         ->capture_default_str();
-    cli.add_option("--mse-grid", o.mse_grid, "MSE method: log-spaced candidates in [max/4096, max], then as many around the best")
+    cli.add_option("--mse-grid", o.mse_grid,
+                   "MSE method: log-spaced candidates in [max/4096, max], then as many around the best")
         ->check(CLI::Range(2, 10000))
         ->capture_default_str();
     cli.add_flag("!--no-random", o.random, "skip the random layers");
-    cli.add_option("--channels", o.channels, "random layers: input channels")->check(CLI::Range(1, 4096))->capture_default_str();
+    cli.add_option("--channels", o.channels, "random layers: input channels")
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
     cli.add_option("--out-channels", o.out_channels, "random layers: output channels")
         ->check(CLI::Range(1, 4096))
         ->capture_default_str();
-    cli.add_option("--size", o.size, "random layers: height = width")->check(CLI::Range(1, 1024))->capture_default_str();
-    cli.add_option("--batch", o.batch, "random layers: evaluation images")->check(CLI::Range(1, 1024))->capture_default_str();
+    cli.add_option("--size", o.size, "random layers: height = width")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    cli.add_option("--batch", o.batch, "random layers: evaluation images")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
     cli.add_option("--calib-batch", o.calib_batch, "random layers: calibration images")
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
@@ -247,8 +262,9 @@ int main(int argc, char** argv) {
     cli.add_option("--calib-images", o.calib_images, "real layers: calibration images (the first of the batch)")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
-    cli.add_option("--per-layer", o.per_layer,
-                   "real layers: also a table with a row per layer for these configurations (method/granularity, or all)")
+    cli.add_option(
+           "--per-layer", o.per_layer,
+           "real layers: also a table with a row per layer for these configurations (method/granularity, or all)")
         ->delimiter(',');
     cli.add_flag("--breakdown", o.breakdown,
                  "also the error of a float model with only some stages rounded to int8 (where the error comes from), "
@@ -284,11 +300,17 @@ int main(int argc, char** argv) {
         if (o.random) {
             const std::vector<LayerData> set = random_layers(o);
             const std::vector<LayerError> mean = mean_errors(measure(set, variants, methods, grans, base, o.threads));
-            js["random"] = {{"C", o.channels}, {"K", o.out_channels}, {"H", o.size}, {"W", o.size},
-                            {"calib_images", o.calib_batch}, {"eval_images", o.batch}, {"trials", o.trials},
-                            {"seed", o.seed}, {"mean_errors", app::to_json(mean)}};
-            md << "### Random layer: " << o.channels << " -> " << o.out_channels << " channels, " << o.size << "x" << o.size
-               << ", He-normal weights, half-normal inputs; " << o.calib_batch << " calibration + " << o.batch
+            js["random"] = {{"C", o.channels},
+                            {"K", o.out_channels},
+                            {"H", o.size},
+                            {"W", o.size},
+                            {"calib_images", o.calib_batch},
+                            {"eval_images", o.batch},
+                            {"trials", o.trials},
+                            {"seed", o.seed},
+                            {"mean_errors", app::to_json(mean)}};
+            md << "### Random layer: " << o.channels << " -> " << o.out_channels << " channels, " << o.size << "x"
+               << o.size << ", He-normal weights, half-normal inputs; " << o.calib_batch << " calibration + " << o.batch
                << " evaluation images; mean of " << o.trials << " seeds from " << o.seed << "\n\n"
                << app::variant_table(mean, variants, configs) << "\n";
             if (o.breakdown)
@@ -300,10 +322,13 @@ int main(int argc, char** argv) {
             const std::vector<LayerReport> layers = measure(set, variants, methods, grans, base, o.threads);
             nlohmann::json jl = nlohmann::json::array();
             for (const LayerReport& l : layers) jl.push_back(app::to_json(l));
-            js["resnet20"] = {{"model", o.model}, {"cifar", o.cifar}, {"calib_images", o.calib_images},
-                              {"eval_images", o.images}, {"layers", jl}};
-            md << "### ResNet-20: the " << layers.size() << " 3x3 stride-1 layers, BatchNorm folded; "
-               << o.calib_images << " calibration + " << o.images << " evaluation images of " << o.cifar << "\n\n"
+            js["resnet20"] = {{"model", o.model},
+                              {"cifar", o.cifar},
+                              {"calib_images", o.calib_images},
+                              {"eval_images", o.images},
+                              {"layers", jl}};
+            md << "### ResNet-20: the " << layers.size() << " 3x3 stride-1 layers, BatchNorm folded; " << o.calib_images
+               << " calibration + " << o.images << " evaluation images of " << o.cifar << "\n\n"
                << app::summary_table(layers, variants, configs) << "\n";
             for (const Config& c : layer_tables)
                 md << "#### Per layer: " << c.label() << "\n\n" << app::per_layer_table(layers, variants, c) << "\n";

@@ -62,7 +62,8 @@ ModelTime measure(const std::string& path, const BenchOptions& o) {
         const bool head = i == m.ops.size();
         LayerTime l;
         l.name = head ? "head" : m.ops[i].name;
-        l.variant = head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant_label() : op_kind_name(m.ops[i].kind));
+        l.variant =
+            head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant_label() : op_kind_name(m.ops[i].kind));
         l.ms = median(per_layer[i]);
         t.layers.push_back(l);
     }
@@ -76,13 +77,15 @@ void print_text(const std::vector<ModelTime>& all, const BenchOptions& o, const 
     for (const ModelTime& t : all) {
         std::cout << "\n";
         print_untrained_line(t.model);
-        std::cout << "model " << t.model.name << " (" << t.path << ")" << (t.model.trained ? "" : " [untrained]") << "\n";
+        std::cout << "model " << t.model.name << " (" << t.path << ")" << (t.model.trained ? "" : " [untrained]")
+                  << "\n";
         size_t w = 4;
         for (const LayerTime& l : t.layers) w = std::max(w, l.name.size());
         for (const LayerTime& l : t.layers)
-            std::cout << "  " << pad_right(l.name, w) << "  " << pad_right(l.variant, 10) << pad_left(fixed(l.ms, 4), 10) << " ms\n";
-        std::cout << "  " << pad_right("total", w) << "  " << pad_right("", 10) << pad_left(fixed(t.total_ms, 4), 10) << " ms ("
-                  << fixed(t.total_ms / o.batch, 4) << " ms/image)\n";
+            std::cout << "  " << pad_right(l.name, w) << "  " << pad_right(l.variant, 10)
+                      << pad_left(fixed(l.ms, 4), 10) << " ms\n";
+        std::cout << "  " << pad_right("total", w) << "  " << pad_right("", 10) << pad_left(fixed(t.total_ms, 4), 10)
+                  << " ms (" << fixed(t.total_ms / o.batch, 4) << " ms/image)\n";
     }
     if (all.size() > 1) {
         std::cout << "\ntotals (relative to the first model):\n";
@@ -96,7 +99,8 @@ void draw_chart(const std::vector<ModelTime>& all, const BenchOptions& o, const 
     std::vector<std::string> categories;  // layer names in first-seen order across the models
     for (const ModelTime& t : all)
         for (const LayerTime& l : t.layers)
-            if (std::find(categories.begin(), categories.end(), l.name) == categories.end()) categories.push_back(l.name);
+            if (std::find(categories.begin(), categories.end(), l.name) == categories.end())
+                categories.push_back(l.name);
     std::vector<ChartSeries> series;
     for (const ModelTime& t : all) {
         ChartSeries s;
@@ -107,8 +111,9 @@ void draw_chart(const std::vector<ModelTime>& all, const BenchOptions& o, const 
         }
         series.push_back(s);
     }
-    write_bar_chart(o.chart, "winoq bench: per-layer latency (median of " + std::to_string(o.repeats) + ", batch " +
-                                 std::to_string(o.batch) + ", " + target + ")",
+    write_bar_chart(o.chart,
+                    "winoq bench: per-layer latency (median of " + std::to_string(o.repeats) + ", batch " +
+                        std::to_string(o.batch) + ", " + target + ")",
                     "ms", categories, series);
 }
 
@@ -129,7 +134,8 @@ int run_bench(const BenchOptions& o) {
             mj["total_ms"] = t.total_ms;
             mj["ms_per_image"] = t.total_ms / o.batch;
             mj["layers"] = nlohmann::json::array();
-            for (const LayerTime& l : t.layers) mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
+            for (const LayerTime& l : t.layers)
+                mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
             j["models"].push_back(mj);
         }
         if (!o.chart.empty()) j["chart"] = o.chart;
@@ -145,13 +151,20 @@ int run_bench(const BenchOptions& o) {
 
 Command add_bench_command(CLI::App& root) {
     auto o = std::make_shared<BenchOptions>();
-    CLI::App* app = root.add_subcommand("bench", "Per-layer and total latency (median of repeated runs) on the active kernel target");
-    app->add_option("--model,-m", o->models, "Model file; repeat to compare models (e.g. direct / f43 / cf43 exports)")->required();
+    CLI::App* app = root.add_subcommand(
+        "bench", "Per-layer and total latency (median of repeated runs) on the active kernel target");
+    app->add_option("--model,-m", o->models, "Model file; repeat to compare models (e.g. direct / f43 / cf43 exports)")
+        ->required();
     app->add_option("--batch,-b", o->batch, "Images per run")->capture_default_str()->check(CLI::Range(1, 4096));
-    app->add_option("--repeats,-r", o->repeats, "Measured runs (the median is reported)")->capture_default_str()->check(CLI::Range(1, 100000));
-    app->add_option("--warmup", o->warmup, "Unmeasured runs first")->capture_default_str()->check(CLI::Range(0, 100000));
+    app->add_option("--repeats,-r", o->repeats, "Measured runs (the median is reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    app->add_option("--warmup", o->warmup, "Unmeasured runs first")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 100000));
     app->add_flag("--json", o->json, "Print one JSON document instead of text");
-    app->add_option("--chart", o->chart, "Write a per-layer latency bar chart PNG (one series per model; needs gnuplot)");
+    app->add_option("--chart", o->chart,
+                    "Write a per-layer latency bar chart PNG (one series per model; needs gnuplot)");
     return {app, [o] { return run_bench(*o); }};
 }
 

@@ -84,7 +84,8 @@ void write_bar_chart(const std::string& png_path, const std::string& title, cons
            << "set style data histograms\nset style histogram clustered gap 1\n"
            << "set style fill solid 0.85 border -1\nset boxwidth 0.9\n"
            << "set xtics rotate by 45 right scale 0\nset grid ytics\n"
-           << (log_scale ? "set logscale y\nset yrange [" + std::to_string(lo / 2) + ":*]\n" : std::string("set yrange [0:*]\n"))
+           << (log_scale ? "set logscale y\nset yrange [" + std::to_string(lo / 2) + ":*]\n"
+                         : std::string("set yrange [0:*]\n"))
            << "set key top right\nset datafile missing 'NaN'\n"
            << "plot ";
     for (size_t s = 0; s < series.size(); ++s) {

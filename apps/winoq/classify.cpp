@@ -54,7 +54,8 @@ int run_classify(const ClassifyOptions& o) {
         if (!o.json) std::cout << path << (m.trained ? "" : "  (untrained model)") << "\n";
         for (int r = 0; r < top; ++r) {
             const int k = order[r];
-            img["top"].push_back({{"rank", r + 1}, {"class", m.class_names[k]}, {"index", k}, {"probability", prob[k]}});
+            img["top"].push_back(
+                {{"rank", r + 1}, {"class", m.class_names[k]}, {"index", k}, {"probability", prob[k]}});
             if (!o.json)
                 std::cout << "  " << pad_left(std::to_string(r + 1), 2) << ". " << pad_right(m.class_names[k], 16)
                           << pad_left(fixed(100.0 * prob[k], 2), 7) << "%\n";
@@ -69,10 +70,13 @@ int run_classify(const ClassifyOptions& o) {
 
 Command add_classify_command(CLI::App& root) {
     auto o = std::make_shared<ClassifyOptions>();
-    CLI::App* app = root.add_subcommand("classify", "Top-K classes of PNG images (any PNG; transparency composited on white)");
+    CLI::App* app =
+        root.add_subcommand("classify", "Top-K classes of PNG images (any PNG; transparency composited on white)");
     app->add_option("--model,-m", o->model, "Model file (winoq-int8-model, from winoq-train export)")->required();
     app->add_option("images", o->images, "PNG files")->required();
-    app->add_option("--top,-k", o->top, "How many classes to print per image")->capture_default_str()->check(CLI::PositiveNumber);
+    app->add_option("--top,-k", o->top, "How many classes to print per image")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     app->add_flag("--json", o->json, "Print one JSON document instead of text");
     return {app, [o] { return run_classify(*o); }};
 }

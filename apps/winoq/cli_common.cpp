@@ -17,7 +17,8 @@ Model open_model(const std::string& path) {
 
 std::string untrained_note(const Model& m) {
     if (m.trained) return "";
-    return "model '" + m.name + "' is untrained (random weights): its predictions and accuracy mean nothing; "
+    return "model '" + m.name +
+           "' is untrained (random weights): its predictions and accuracy mean nothing; "
            "use it for latency and MAC measurements only";
 }
 

@@ -29,19 +29,22 @@ int run_eval(const EvalOptions& o) {
     const Model m = open_model(o.model);
     const bool cifar = !o.cifar.empty();
     const std::string data_path = cifar ? o.cifar : o.fashion_mnist;
-    const LabeledImages data = cifar ? read_cifar10(o.cifar, o.limit) : read_fashion_mnist(o.fashion_mnist, o.set, o.limit);
+    const LabeledImages data =
+        cifar ? read_cifar10(o.cifar, o.limit) : read_fashion_mnist(o.fashion_mnist, o.set, o.limit);
 
     if (data.channels != m.in_channels || data.height != m.image_size || data.width != m.image_size)
         throw std::runtime_error("model " + o.model + " takes " + std::to_string(m.in_channels) + "x" +
                                  std::to_string(m.image_size) + "x" + std::to_string(m.image_size) + " images but " +
-                                 data_path + " holds " + std::to_string(data.channels) + "x" + std::to_string(data.height) +
-                                 "x" + std::to_string(data.width) + " images (channels x height x width)");
+                                 data_path + " holds " + std::to_string(data.channels) + "x" +
+                                 std::to_string(data.height) + "x" + std::to_string(data.width) +
+                                 " images (channels x height x width)");
     if (int(data.class_names.size()) != m.num_classes())
-        throw std::runtime_error("model " + o.model + " has " + std::to_string(m.num_classes()) + " classes but the data set has " +
-                                 std::to_string(data.class_names.size()));
+        throw std::runtime_error("model " + o.model + " has " + std::to_string(m.num_classes()) +
+                                 " classes but the data set has " + std::to_string(data.class_names.size()));
     const std::string data_name = cifar ? "cifar10" : "fashion-mnist";
     if (!m.dataset.empty() && m.dataset != data_name)
-        std::cerr << "winoq eval: warning: model " << m.name << " was made for " << m.dataset << ", evaluating on " << data_name << "\n";
+        std::cerr << "winoq eval: warning: model " << m.name << " was made for " << m.dataset << ", evaluating on "
+                  << data_name << "\n";
 
     const int batch = std::max(1, std::min(o.batch, data.count));
     ModelExecutor exec(m, batch);
@@ -101,8 +104,8 @@ int run_eval(const EvalOptions& o) {
                   << "data:   " << data_path << " (" << data_name << ", " << data.count << " images)\n"
                   << "top-1:  " << fixed(pct1, 2) << "% (" << top1 << "/" << data.count << ")\n"
                   << "top-5:  " << fixed(pct5, 2) << "%\n"
-                  << "time:   " << fixed(ms_per_image, 3) << " ms/image (batch " << batch << ", kernel target " << target
-                  << ")\n";
+                  << "time:   " << fixed(ms_per_image, 3) << " ms/image (batch " << batch << ", kernel target "
+                  << target << ")\n";
     }
     return 0;
 }
@@ -114,12 +117,17 @@ Command add_eval_command(CLI::App& root) {
     CLI::App* app = root.add_subcommand("eval", "Accuracy on CIFAR-10 (binary batch) or Fashion-MNIST (gzip IDX)");
     app->add_option("--model,-m", o->model, "Model file (winoq-int8-model)")->required();
     auto* c = app->add_option("--cifar", o->cifar, "CIFAR-10 binary batch (data_batch_N.bin / test_batch.bin)");
-    auto* f = app->add_option("--fashion-mnist", o->fashion_mnist,
-                              "Fashion-MNIST directory with the gzip IDX files (e.g. /usr/share/datasets/fashion-mnist)");
+    auto* f =
+        app->add_option("--fashion-mnist", o->fashion_mnist,
+                        "Fashion-MNIST directory with the gzip IDX files (e.g. /usr/share/datasets/fashion-mnist)");
     c->excludes(f);
-    app->add_option("--set", o->set, "Fashion-MNIST set: t10k (the test set) or train")->capture_default_str()->check(CLI::IsMember({"t10k", "train"}));
+    app->add_option("--set", o->set, "Fashion-MNIST set: t10k (the test set) or train")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"t10k", "train"}));
     app->add_option("--limit,-n", o->limit, "Evaluate only the first N images (0: all)")->check(CLI::NonNegativeNumber);
-    app->add_option("--batch,-b", o->batch, "Images per executor run")->capture_default_str()->check(CLI::PositiveNumber);
+    app->add_option("--batch,-b", o->batch, "Images per executor run")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     app->add_flag("--json", o->json, "Print one JSON document: top1 (percent), images, ms_per_image, ...");
     return {app, [o] { return run_eval(*o); }};
 }

@@ -54,9 +54,13 @@ Command add_extract_command(CLI::App& root) {
     auto* c = app->add_option("--cifar", o->cifar, "CIFAR-10 binary batch");
     auto* f = app->add_option("--fashion-mnist", o->fashion_mnist, "Fashion-MNIST directory (gzip IDX files)");
     c->excludes(f);
-    app->add_option("--set", o->set, "Fashion-MNIST set: t10k or train")->capture_default_str()->check(CLI::IsMember({"t10k", "train"}));
+    app->add_option("--set", o->set, "Fashion-MNIST set: t10k or train")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"t10k", "train"}));
     app->add_option("--index,-i", o->index, "Image indices")->required();
-    app->add_option("--out-dir,-o", o->out_dir, "Folder to write into")->capture_default_str()->check(CLI::ExistingDirectory);
+    app->add_option("--out-dir,-o", o->out_dir, "Folder to write into")
+        ->capture_default_str()
+        ->check(CLI::ExistingDirectory);
     return {app, [o] { return run_extract(*o); }};
 }
 

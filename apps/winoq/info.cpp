@@ -19,7 +19,9 @@ struct Dims {
     int c = 0, h = 0, w = 0;
 };
 
-std::string dims_text(const Dims& d) { return std::to_string(d.c) + "x" + std::to_string(d.h) + "x" + std::to_string(d.w); }
+std::string dims_text(const Dims& d) {
+    return std::to_string(d.c) + "x" + std::to_string(d.h) + "x" + std::to_string(d.w);
+}
 
 int run_info(const InfoOptions& o) {
     const Model m = open_model(o.model);
@@ -36,8 +38,8 @@ int run_info(const InfoOptions& o) {
     for (const ModelOp& op : m.ops) {
         const Dims in = dims.at(op.input), out{op.out_c, op.out_h, op.out_w};
         dims[op.name] = out;
-        nlohmann::json j = {{"name", op.name}, {"kind", op_kind_name(op.kind)}, {"input", op.input},
-                            {"in", {in.c, in.h, in.w}}, {"out", {out.c, out.h, out.w}}, {"out_scale", op.out_scale}};
+        nlohmann::json j = {{"name", op.name},          {"kind", op_kind_name(op.kind)}, {"input", op.input},
+                            {"in", {in.c, in.h, in.w}}, {"out", {out.c, out.h, out.w}},  {"out_scale", op.out_scale}};
         Row r{op.name, op_kind_name(op.kind), "-", dims_text(in), dims_text(out), "", "", "", ""};
         if (op.kind == OpKind::kConv) {
             const ConvShape& s = op.conv_shape();
@@ -91,10 +93,12 @@ int run_info(const InfoOptions& o) {
               << "arch:     " << m.arch << ", data set " << m.dataset << ", " << m.num_classes() << " classes\n"
               << "input:    " << m.in_channels << "x" << m.image_size << "x" << m.image_size
               << " 8-bit pixels, int8 scale " << m.input_scale << "\n";
-    const std::vector<std::string> header = {"op", "kind", "variant", "in", "out", "kernel", "MACs direct", "MACs as run", "reduction"};
+    const std::vector<std::string> header = {"op",     "kind",        "variant",     "in",       "out",
+                                             "kernel", "MACs direct", "MACs as run", "reduction"};
     std::vector<size_t> width(header.size());
     auto cells = [](const Row& r) {
-        return std::vector<std::string>{r.name, r.kind, r.variant, r.in, r.out, r.kernel, r.direct, r.actual, r.reduction};
+        return std::vector<std::string>{r.name,   r.kind,   r.variant, r.in,       r.out,
+                                        r.kernel, r.direct, r.actual,  r.reduction};
     };
     for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
     for (const Row& r : rows) {
@@ -103,7 +107,8 @@ int run_info(const InfoOptions& o) {
     }
     auto print = [&](const std::vector<std::string>& v) {
         std::cout << " ";
-        for (size_t c = 0; c < v.size(); ++c) std::cout << " " << (c >= 6 ? pad_left(v[c], width[c]) : pad_right(v[c], width[c]));
+        for (size_t c = 0; c < v.size(); ++c)
+            std::cout << " " << (c >= 6 ? pad_left(v[c], width[c]) : pad_right(v[c], width[c]));
         std::cout << "\n";
     };
     std::cout << "\n";
@@ -122,7 +127,8 @@ int run_info(const InfoOptions& o) {
 
 Command add_info_command(CLI::App& root) {
     auto o = std::make_shared<InfoOptions>();
-    CLI::App* app = root.add_subcommand("info", "Model facts, every layer's variant and MACs, the Winograd MAC reduction");
+    CLI::App* app =
+        root.add_subcommand("info", "Model facts, every layer's variant and MACs, the Winograd MAC reduction");
     app->add_option("--model,-m", o->model, "Model file (winoq-int8-model)")->required();
     app->add_flag("--json", o->json, "Print one JSON document instead of text");
     return {app, [o] { return run_info(*o); }};

@@ -15,11 +15,8 @@ int main(int argc, char** argv) {
     CLI::App app{"winoq: run 8-bit Winograd (complex F(4,3)) models exported by winoq-train"};
     app.require_subcommand(1);
     const winoq::cli::Command commands[] = {
-        winoq::cli::add_classify_command(app),
-        winoq::cli::add_eval_command(app),
-        winoq::cli::add_info_command(app),
-        winoq::cli::add_bench_command(app),
-        winoq::cli::add_extract_command(app),
+        winoq::cli::add_classify_command(app), winoq::cli::add_eval_command(app),    winoq::cli::add_info_command(app),
+        winoq::cli::add_bench_command(app),    winoq::cli::add_extract_command(app),
     };
     try {
         app.parse(argc, argv);

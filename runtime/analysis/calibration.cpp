@@ -76,8 +76,8 @@ double clip_mse(const std::vector<double>& v, int grid) {
         double total = 0;
         size_t lo = 0;
         for (int j = 0; j <= kQMax && lo < a.size(); ++j) {
-            const size_t hi = j == kQMax ? a.size()
-                                         : size_t(std::lower_bound(a.begin() + lo, a.end(), (j + 0.5) * s) - a.begin());
+            const size_t hi =
+                j == kQMax ? a.size() : size_t(std::lower_bound(a.begin() + lo, a.end(), (j + 0.5) * s) - a.begin());
             const double js = j * s, cnt = double(hi - lo);
             total += (p2[hi] - p2[lo]) - 2 * js * (p1[hi] - p1[lo]) + cnt * js * js;
             lo = hi;
@@ -126,8 +126,8 @@ double scale_from_clip(double alpha, double other = 0) {
 int act_kind(ActPart p) { return p == ActPart::kReIm ? 1 : 0; }
 int weight_kind(WeightPart p) { return p == WeightPart::kImMinusRe || p == WeightPart::kRePlusIm ? 1 : 0; }
 
-std::vector<double> group_scales(const std::vector<std::vector<double>>& planes, const std::vector<std::pair<int, int>>& keys,
-                                 const CalibrationOptions& o) {
+std::vector<double> group_scales(const std::vector<std::vector<double>>& planes,
+                                 const std::vector<std::pair<int, int>>& keys, const CalibrationOptions& o) {
     std::map<std::pair<int, int>, std::vector<double>> groups;
     for (size_t i = 0; i < planes.size(); ++i) {
         std::vector<double>& g = groups[keys[i]];

@@ -24,7 +24,8 @@ FloatConvLayer load_conv(const SafetensorsFile& f, const std::string& conv, cons
     const std::vector<float> g = f.f32(bn + ".weight"), beta = f.f32(bn + ".bias"), mean = f.f32(bn + ".running_mean"),
                              var = f.f32(bn + ".running_var");
     for (const auto* v : {&g, &beta, &mean, &var})
-        if (static_cast<int>(v->size()) != L.K) throw std::runtime_error("winoq: ResNet-20 " + bn + " has the wrong size");
+        if (static_cast<int>(v->size()) != L.K)
+            throw std::runtime_error("winoq: ResNet-20 " + bn + " has the wrong size");
     L.bias.resize(L.K);
     const size_t per_k = size_t(L.C) * 9;
     for (int k = 0; k < L.K; ++k) {
@@ -47,7 +48,8 @@ std::vector<double> option_a_shortcut(const std::vector<double>& x, int N, int H
         for (int yy = 0; yy < Ho; ++yy)
             for (int xx = 0; xx < Wo; ++xx)
                 for (int c = 0; c < C; ++c)
-                    y[((size_t(n) * Ho + yy) * Wo + xx) * K + pad + c] = x[((size_t(n) * H + 2 * yy) * W + 2 * xx) * C + c];
+                    y[((size_t(n) * Ho + yy) * Wo + xx) * K + pad + c] =
+                        x[((size_t(n) * H + 2 * yy) * W + 2 * xx) * C + c];
     return y;
 }
 
@@ -132,12 +134,13 @@ std::vector<double> load_cifar10_images(const std::string& path, int first, int 
     if (labels) labels->clear();
     for (int i = 0; i < count; ++i) {
         if (!f.read(reinterpret_cast<char*>(rec.data()), kRecord))
-            throw std::runtime_error("winoq: CIFAR-10 batch " + path + " has fewer than " + std::to_string(first + count) +
-                                     " records");
+            throw std::runtime_error("winoq: CIFAR-10 batch " + path + " has fewer than " +
+                                     std::to_string(first + count) + " records");
         if (labels) labels->push_back(rec[0]);
         for (int c = 0; c < 3; ++c)
             for (int p = 0; p < kImage * kImage; ++p)
-                out[(size_t(i) * kImage * kImage + p) * 3 + c] = (rec[1 + c * kImage * kImage + p] / 255.0 - kMean[c]) / kStd[c];
+                out[(size_t(i) * kImage * kImage + p) * 3 + c] =
+                    (rec[1 + c * kImage * kImage + p] / 255.0 - kMean[c]) / kStd[c];
     }
     return out;
 }

@@ -14,8 +14,8 @@ namespace {
 // int8 input of the evaluation batch, and the float outputs.
 struct MethodContext {
     double x_scale = 1;
-    std::vector<double> calib_xq;    // dequantized int8 calibration input
-    std::vector<int8_t> eval_q;      // int8 evaluation input
+    std::vector<double> calib_xq;         // dequantized int8 calibration input
+    std::vector<int8_t> eval_q;           // int8 evaluation input
     std::vector<double> calib_y, eval_y;  // float outputs on the dequantized inputs
 };
 

@@ -51,14 +51,14 @@ uint32_t big_endian32(const std::vector<uint8_t>& b, size_t at) {
 }  // namespace
 
 const std::vector<std::string>& cifar10_class_names() {
-    static const std::vector<std::string> names = {"airplane", "automobile", "bird", "cat", "deer",
-                                                   "dog", "frog", "horse", "ship", "truck"};
+    static const std::vector<std::string> names = {"airplane", "automobile", "bird",  "cat",  "deer",
+                                                   "dog",      "frog",       "horse", "ship", "truck"};
     return names;
 }
 
 const std::vector<std::string>& fashion_mnist_class_names() {
     static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
     return names;
 }
 
@@ -106,15 +106,18 @@ LabeledImages read_idx_images(const std::string& images_path, const std::string&
     if (img.size() < 16) fail(images_path, "too short for an IDX image file header (16 bytes): not an IDX image file");
     if (lab.size() < 8) fail(labels_path, "too short for an IDX label file header (8 bytes): not an IDX label file");
     if (big_endian32(img, 0) != 0x803)
-        fail(images_path, "wrong magic number (expected 0x00000803, unsigned byte 3-D IDX images): not an IDX image file");
+        fail(images_path,
+             "wrong magic number (expected 0x00000803, unsigned byte 3-D IDX images): not an IDX image file");
     if (big_endian32(lab, 0) != 0x801)
-        fail(labels_path, "wrong magic number (expected 0x00000801, unsigned byte 1-D IDX labels): not an IDX label file");
+        fail(labels_path,
+             "wrong magic number (expected 0x00000801, unsigned byte 1-D IDX labels): not an IDX label file");
     const uint32_t n = big_endian32(img, 4), rows = big_endian32(img, 8), cols = big_endian32(img, 12);
     const uint32_t n_labels = big_endian32(lab, 4);
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096)
         fail(images_path, "implausible image size " + std::to_string(rows) + "x" + std::to_string(cols));
     if (n != n_labels)
-        fail(images_path, std::to_string(n) + " images but " + labels_path + " has " + std::to_string(n_labels) + " labels");
+        fail(images_path,
+             std::to_string(n) + " images but " + labels_path + " has " + std::to_string(n_labels) + " labels");
     if (n == 0) fail(images_path, "holds no images");
     const uint64_t expect_img = 16 + uint64_t(n) * rows * cols, expect_lab = 8 + uint64_t(n);
     if (img.size() != expect_img)
@@ -137,7 +140,8 @@ LabeledImages read_idx_images(const std::string& images_path, const std::string&
 }
 
 LabeledImages read_fashion_mnist(const std::string& dir, const std::string& set, int limit) {
-    if (set != "t10k" && set != "train") throw std::invalid_argument("Fashion-MNIST set must be t10k or train, not " + set);
+    if (set != "t10k" && set != "train")
+        throw std::invalid_argument("Fashion-MNIST set must be t10k or train, not " + set);
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) fail(dir, "not a directory (expected the Fashion-MNIST IDX files)");
     auto find = [&](const std::string& stem) {
@@ -149,7 +153,8 @@ LabeledImages read_fashion_mnist(const std::string& dir, const std::string& set,
     };
     LabeledImages d = read_idx_images(find(set + "-images-idx3-ubyte"), find(set + "-labels-idx1-ubyte"), limit);
     for (int i = 0; i < d.count; ++i)
-        if (d.labels[i] > 9) fail(dir, "label " + std::to_string(d.labels[i]) + " out of range 0..9 (not Fashion-MNIST)");
+        if (d.labels[i] > 9)
+            fail(dir, "label " + std::to_string(d.labels[i]) + " out of range 0..9 (not Fashion-MNIST)");
     d.class_names = fashion_mnist_class_names();
     return d;
 }

@@ -96,8 +96,7 @@ std::vector<uint8_t> composite_on_white(const std::vector<uint8_t>& src, size_t 
     for (size_t p = 0; p < pixels; ++p) {
         const uint8_t* s = &src[p * channels];
         const unsigned a = s[colour];
-        for (int c = 0; c < colour; ++c)
-            out[p * colour + c] = uint8_t((s[c] * a + 255u * (255u - a) + 127u) / 255u);
+        for (int c = 0; c < colour; ++c) out[p * colour + c] = uint8_t((s[c] * a + 255u * (255u - a) + 127u) / 255u);
     }
     return out;
 }
@@ -187,7 +186,8 @@ bool write_phase(png_structp png, png_infop info, FILE* file, const Image8* img,
 }  // namespace
 
 void write_png(const std::string& path, const Image8& image) {
-    if (image.channels < 1 || image.channels > 4) fail(path, "cannot write a PNG with " + std::to_string(image.channels) + " channels");
+    if (image.channels < 1 || image.channels > 4)
+        fail(path, "cannot write a PNG with " + std::to_string(image.channels) + " channels");
     if (image.width <= 0 || image.height <= 0) fail(path, "cannot write an empty image");
     if (image.pixels.size() != size_t(image.width) * image.height * image.channels)
         fail(path, "pixel buffer does not match width x height x channels");
@@ -205,7 +205,8 @@ void write_png(const std::string& path, const Image8& image) {
     for (int y = 0; y < image.height; ++y) rows[y] = const_cast<png_bytep>(image.pixels.data() + y * row_bytes);
     if (!write_phase(s.png, s.info, file.get(), &image, rows.data()))
         fail(path, std::string("PNG write failed: ") + error.message);
-    if (std::fflush(file.get()) != 0 || std::ferror(file.get())) fail(path, std::string("write error: ") + std::strerror(errno));
+    if (std::fflush(file.get()) != 0 || std::ferror(file.get()))
+        fail(path, std::string("write error: ") + std::strerror(errno));
 }
 
 // ---------------------------------------------------------------------------------------------

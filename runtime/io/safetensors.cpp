@@ -47,8 +47,10 @@ TensorInfo parse_entry(const std::string& name, const nlohmann::json& e, uint64_
     uint64_t numel = 1;
     for (const nlohmann::json& d : e["shape"]) {
         const uint64_t dim = json_unsigned(d, what, where + ": shape");
-        if (dim != 0 && numel > data_bytes / dim) numel = data_bytes + 1;  // too big; reported below
-        else numel *= dim;
+        if (dim != 0 && numel > data_bytes / dim)
+            numel = data_bytes + 1;  // too big; reported below
+        else
+            numel *= dim;
         t.shape.push_back(static_cast<int64_t>(std::min<uint64_t>(dim, INT64_MAX)));
     }
     const nlohmann::json& off = e["data_offsets"];
@@ -72,7 +74,8 @@ std::vector<T> decode_le(const uint8_t* p, int64_t n) {
     std::vector<T> out(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
         typename std::conditional<sizeof(T) == 4, uint32_t, uint8_t>::type u = 0;
-        for (int b = int(sizeof(T)) - 1; b >= 0; --b) u = static_cast<decltype(u)>((uint64_t(u) << 8) | p[i * sizeof(T) + b]);
+        for (int b = int(sizeof(T)) - 1; b >= 0; --b)
+            u = static_cast<decltype(u)>((uint64_t(u) << 8) | p[i * sizeof(T) + b]);
         std::memcpy(&out[i], &u, sizeof(T));
     }
     return out;
@@ -82,7 +85,8 @@ template <typename T>
 TensorToWrite encode_le(TensorDType dt, std::vector<int64_t> shape, const std::vector<T>& v) {
     int64_t numel = 1;
     for (int64_t d : shape) numel *= d;
-    if (numel != static_cast<int64_t>(v.size())) throw std::invalid_argument("winoq: tensor shape does not match its values");
+    if (numel != static_cast<int64_t>(v.size()))
+        throw std::invalid_argument("winoq: tensor shape does not match its values");
     TensorToWrite t;
     t.dtype = dt;
     t.shape = std::move(shape);
@@ -90,7 +94,8 @@ TensorToWrite encode_le(TensorDType dt, std::vector<int64_t> shape, const std::v
     for (size_t i = 0; i < v.size(); ++i) {
         typename std::conditional<sizeof(T) == 4, uint32_t, uint8_t>::type u;
         std::memcpy(&u, &v[i], sizeof(T));
-        for (size_t b = 0; b < sizeof(T); ++b) t.bytes[i * sizeof(T) + b] = static_cast<uint8_t>(uint64_t(u) >> (8 * b));
+        for (size_t b = 0; b < sizeof(T); ++b)
+            t.bytes[i * sizeof(T) + b] = static_cast<uint8_t>(uint64_t(u) >> (8 * b));
     }
     return t;
 }
@@ -173,8 +178,7 @@ const TensorInfo& SafetensorsFile::info(const std::string& name) const {
 
 const TensorInfo& SafetensorsFile::typed(const std::string& name, TensorDType want) const {
     const TensorInfo& t = info(name);
-    if (t.dtype != want)
-        fail(what_, "tensor '" + name + "' is " + dtype_name(t.dtype) + ", not " + dtype_name(want));
+    if (t.dtype != want) fail(what_, "tensor '" + name + "' is " + dtype_name(t.dtype) + ", not " + dtype_name(want));
     return t;
 }
 
@@ -211,7 +215,8 @@ std::vector<uint8_t> serialize_safetensors(const std::map<std::string, TensorToW
         for (int64_t d : t.shape) numel *= d;
         if (static_cast<size_t>(numel) * dtype_size(t.dtype) != t.bytes.size())
             throw std::invalid_argument("winoq: tensor '" + name + "': shape does not match its bytes");
-        header[name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+        header[name] = {
+            {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
         offset += t.bytes.size();
     }
     std::string h = header.dump();

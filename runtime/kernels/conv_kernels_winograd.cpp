@@ -46,8 +46,8 @@ using OutputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, h
                          halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
 
 using FusedFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
-                       halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
-                       halide_buffer_t*, halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
+                        halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
+                        halide_buffer_t*, halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
 
 // The fused pipelines, one per variant (generators/CMakeLists.txt).
 struct FusedPipeline {
@@ -256,10 +256,10 @@ void WinogradEngine::output_transform(const int8_t* residual, int8_t* out) {
     View<int8_t> o = nhwc_view(out, s.N, s.H, s.W, s.K);
     // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
     View<int8_t> res = nhwc_view(residual ? residual : out, s.N, s.H, s.W, s.K);
-    check_halide(output_fn(p_.variant)(M.get(), lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(),
-                                                       stage_.res_mult.raw_buffer(), stage_.shift.raw_buffer(),
-                                                       p_.out.relu, res.get(), o.get()),
-                 "winoq_output");
+    check_halide(
+        output_fn(p_.variant)(M.get(), lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(),
+                              stage_.res_mult.raw_buffer(), stage_.shift.raw_buffer(), p_.out.relu, res.get(), o.get()),
+        "winoq_output");
 }
 
 std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p) {

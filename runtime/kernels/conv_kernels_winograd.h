@@ -21,8 +21,8 @@ public:
     void run_stages(const int8_t* in, const int8_t* residual, int8_t* out);
 
     // The three stages run_stages() chains (scratch allocated on first use).
-    void input_transform(const int8_t* in);                       // in -> X
-    void gemm();                                                  // X -> M
+    void input_transform(const int8_t* in);                      // in -> X
+    void gemm();                                                 // X -> M
     void output_transform(const int8_t* residual, int8_t* out);  // M -> out
 
     // X: (c4, t, pa) in the activation encoding (kernels::ActStorage, value + kernels::kActOffset),
@@ -56,11 +56,11 @@ private:
     std::vector<int32_t> in_mult_, in_shift_;  // (pa)
     // Packed with kp_ = round_up(K, kWinogradKPadding) output channels and c16_ =
     // round_up(C, kFusedChannelAlign) input channels (zeros beyond K and C).
-    std::vector<int8_t> W_;                    // (4, kp, c16/4, q')
-    std::vector<int32_t> acc_offset_;          // (kp, q')
-    std::vector<int32_t> m_mult_;              // (kp, 2, o')
-    std::vector<int32_t> m_shift_;             // (kp, o')
-    std::vector<int32_t> m_lshift_;            // (o')
+    std::vector<int8_t> W_;            // (4, kp, c16/4, q')
+    std::vector<int32_t> acc_offset_;  // (kp, q')
+    std::vector<int32_t> m_mult_;      // (kp, 2, o')
+    std::vector<int32_t> m_shift_;     // (kp, o')
+    std::vector<int32_t> m_lshift_;    // (o')
     OutputStageBuffers stage_;
     std::vector<int8_t> padded_input_;  // the fused pipeline's input when C % kFusedChannelAlign != 0
     std::vector<kernels::ActStorage> X_;

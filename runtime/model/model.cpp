@@ -1,4 +1,4 @@
-// winoq::Model: op lookup, input quantization, MAC counting (method.md section 3) and the
+// winoq::Model: op lookup, input quantization, MAC counting (docs/method.md section 3) and the
 // consistency checks every loaded or built model must pass.
 #include "winoq/model/model.h"
 
@@ -62,8 +62,7 @@ int8_t quantize_pixel(uint8_t pixel, float mean, float std, double input_scale) 
     return quantize_float(static_cast<double>(x), input_scale);
 }
 
-std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::vector<float>& std,
-                                   double input_scale) {
+std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::vector<float>& std, double input_scale) {
     if (mean.size() != std.size()) throw std::invalid_argument("winoq: mean and std differ in length");
     std::vector<int8_t> lut(mean.size() * 256);
     for (size_t c = 0; c < mean.size(); ++c)
@@ -71,7 +70,7 @@ std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::ve
     return lut;
 }
 
-// --- MACs (method.md section 3): Winograd-domain products of whole tiles; everything else direct ---
+// --- MACs (docs/method.md section 3): Winograd-domain products of whole tiles; everything else direct ---
 
 int64_t conv_macs(Variant v, const ConvShape& s) {
     if (is_winograd(v)) {
@@ -188,7 +187,8 @@ void check_float_conv(const ModelOp& op, const ActShape& in, bool has_residual) 
     if (!positive_finite(f.x_scale)) fail_op(op, "x_scale must be finite and > 0");
     if (f.x_scale != in.scale) fail_op(op, "x_scale differs from the scale of its input '" + op.input + "'");
     if (has_residual ? !positive_finite(f.res_scale) : f.res_scale != 0.0)
-        fail_op(op, has_residual ? "res_scale must be finite and > 0 with a residual" : "res_scale must be 0 without a residual");
+        fail_op(op, has_residual ? "res_scale must be finite and > 0 with a residual"
+                                 : "res_scale must be 0 without a residual");
 }
 
 void check_conv_params(const ModelOp& op, const ActShape& in, bool has_residual) {
@@ -209,8 +209,8 @@ void check_conv_params(const ModelOp& op, const ActShape& in, bool has_residual)
 }
 
 void check_model_facts(const Model& m) {
-    if (m.version != kModelFormatVersion) fail_model("version " + std::to_string(m.version) + " is not " +
-                                                     std::to_string(kModelFormatVersion));
+    if (m.version != kModelFormatVersion)
+        fail_model("version " + std::to_string(m.version) + " is not " + std::to_string(kModelFormatVersion));
     if (m.in_channels < 1 || m.in_channels > kMaxChannels) fail_model("in_channels out of range");
     if (m.image_size < 1 || m.image_size > kMaxImageSize) fail_model("image_size out of range");
     if (int64_t(m.image_size) * m.image_size * m.in_channels > kMaxActivationElems) fail_model("image too large");
@@ -281,10 +281,13 @@ void check_head(const Model& m) {
         fail_model("head: C = " + std::to_string(h.C) + " but the last op has " + std::to_string(m.ops.back().out_c) +
                    " channels");
     if (h.classes != m.num_classes())
-        fail_model("head: " + std::to_string(h.classes) + " classes but " + std::to_string(m.num_classes()) + " class names");
-    if (h.weight.size() != size_t(h.classes) * h.C) fail_model("head: weight " + sz(h.weight.size(), size_t(h.classes) * h.C));
+        fail_model("head: " + std::to_string(h.classes) + " classes but " + std::to_string(m.num_classes()) +
+                   " class names");
+    if (h.weight.size() != size_t(h.classes) * h.C)
+        fail_model("head: weight " + sz(h.weight.size(), size_t(h.classes) * h.C));
     if (h.bias.size() != size_t(h.classes)) fail_model("head: bias " + sz(h.bias.size(), h.classes));
-    if (h.logit_scale.size() != size_t(h.classes)) fail_model("head: logit_scale " + sz(h.logit_scale.size(), h.classes));
+    if (h.logit_scale.size() != size_t(h.classes))
+        fail_model("head: logit_scale " + sz(h.logit_scale.size(), h.classes));
     for (float s : h.logit_scale)
         if (!std::isfinite(s) || !(s > 0)) fail_model("head: logit_scale must be finite and > 0");
 }

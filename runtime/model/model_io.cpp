@@ -53,7 +53,8 @@ void add_float_conv(json& j, std::map<std::string, TensorToWrite>& t, const std:
     t[p + ".bias"] = tensor_f32({s.K}, f.bias);
 }
 
-void add_direct_conv(json& j, std::map<std::string, TensorToWrite>& t, const std::string& p, const DirectConvParams& d) {
+void add_direct_conv(json& j, std::map<std::string, TensorToWrite>& t, const std::string& p,
+                     const DirectConvParams& d) {
     const ConvShape& s = d.shape;
     j["relu"] = d.out.relu;
     t[p + ".weight"] = tensor_i8({s.K, s.kernel, s.kernel, s.C}, d.weights);
@@ -77,8 +78,10 @@ void add_winograd_conv(json& j, std::map<std::string, TensorToWrite>& t, const s
 }
 
 json op_json(const ModelOp& op, std::map<std::string, TensorToWrite>& t) {
-    json j = {{"name", op.name},   {"kind", op_kind_name(op.kind)}, {"input", op.input}, {"out_c", op.out_c},
-              {"out_h", op.out_h}, {"out_w", op.out_w},             {"out_scale", op.out_scale}};
+    json j = {{"name", op.name},          {"kind", op_kind_name(op.kind)},
+              {"input", op.input},        {"out_c", op.out_c},
+              {"out_h", op.out_h},        {"out_w", op.out_w},
+              {"out_scale", op.out_scale}};
     json clip = json::object();
     for (const auto& [stage, values] : op.clipping) {
         clip[stage] = values.size();
@@ -120,9 +123,11 @@ bool get_bool(const json& j, const std::string& where, const char* key) {
 int get_int(const json& j, const std::string& where, const char* key, int lo, int hi) {
     const json& v = field(j, where, key);
     if (!v.is_number_integer()) bad(where + "." + key + " is not an integer");
-    const int64_t x = v.is_number_unsigned() ? int64_t(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
+    const int64_t x =
+        v.is_number_unsigned() ? int64_t(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
     if (x < lo || x > hi)
-        bad(where + "." + key + " = " + std::to_string(x) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        bad(where + "." + key + " = " + std::to_string(x) + " outside [" + std::to_string(lo) + ", " +
+            std::to_string(hi) + "]");
     return static_cast<int>(x);
 }
 double get_double(const json& j, const std::string& where, const char* key) {
@@ -461,7 +466,8 @@ Model parse_model(std::vector<uint8_t> bytes, const std::string& what) {
 
 Model load_model(const std::string& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error("winoq: model file " + path + " is a directory");
+    if (std::filesystem::is_directory(path, ec))
+        throw std::runtime_error("winoq: model file " + path + " is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("winoq: cannot open model file " + path);
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

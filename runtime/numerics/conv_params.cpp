@@ -37,8 +37,8 @@ namespace {
 
 void check_count(const char* what, size_t got, size_t want) {
     if (got != want)
-        throw std::invalid_argument(std::string("winoq: ") + what + " has " + std::to_string(got) + " values, expected " +
-                                    std::to_string(want));
+        throw std::invalid_argument(std::string("winoq: ") + what + " has " + std::to_string(got) +
+                                    " values, expected " + std::to_string(want));
 }
 
 void check_range(const char* what, const std::vector<int32_t>& values, int32_t lo, int32_t hi) {
@@ -119,7 +119,8 @@ DirectConvParams quantize_direct_conv(const ConvShape& s, const float* weights, 
     validate_shape(Variant::kDirect, s);
     check_scale(x_scale, "input");
     check_scale(out.y, "output");
-    if (static_cast<int>(w_scale.size()) != s.K) throw std::invalid_argument("winoq: need one weight scale per output channel");
+    if (static_cast<int>(w_scale.size()) != s.K)
+        throw std::invalid_argument("winoq: need one weight scale per output channel");
     DirectConvParams p;
     p.shape = s;
     const int kk = s.kernel;
@@ -178,7 +179,8 @@ MPlaneGrid m_plane_grid(const WinogradScales& sc, int O) {
     g.base = sc.m;
     g.scale.assign(O, sc.m);
     if (sc.m_plane.empty()) return g;
-    if (static_cast<int>(sc.m_plane.size()) != O) throw std::invalid_argument("winoq: need one M scale per output plane");
+    if (static_cast<int>(sc.m_plane.size()) != O)
+        throw std::invalid_argument("winoq: need one M scale per output plane");
     double lo = sc.m_plane[0], hi = sc.m_plane[0];
     for (double a : sc.m_plane) {
         check_scale(a, "product M plane");

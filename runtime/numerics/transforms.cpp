@@ -19,10 +19,10 @@ WinogradMatrices make_f23() {
                         0, 1, 1, 0,   //
                         0, -1, 1, 0,  //
                         0, 1, 0, -1});
-    w.g_den = 2;  // G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
-    w.G = real_matrix({2, 0, 0,  //
-                       1, 1, 1,  //
-                       1, -1, 1, //
+    w.g_den = 2;                  // G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+    w.G = real_matrix({2, 0, 0,   //
+                       1, 1, 1,   //
+                       1, -1, 1,  //
                        0, 0, 2});
     w.AT = real_matrix({1, 1, 1, 0,  //
                         0, 1, -1, -1});
@@ -33,29 +33,29 @@ WinogradMatrices make_f43() {
     WinogradMatrices w;
     w.m = 4;
     w.n = 6;
-    w.BT = real_matrix({4, 0, -5, 0, 1, 0,    //
-                        0, -4, -4, 1, 1, 0,   //
-                        0, 4, -4, -1, 1, 0,   //
-                        0, -2, -1, 2, 1, 0,   //
-                        0, 2, -1, -2, 1, 0,   //
-                        0, 4, 0, -5, 0, 1});
+    w.BT = real_matrix({4, 0,  -5, 0,  1, 0,  //
+                        0, -4, -4, 1,  1, 0,  //
+                        0, 4,  -4, -1, 1, 0,  //
+                        0, -2, -1, 2,  1, 0,  //
+                        0, 2,  -1, -2, 1, 0,  //
+                        0, 4,  0,  -5, 0, 1});
     // G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
     w.g_den = 24;
-    w.G = real_matrix({6, 0, 0,      //
-                       -4, -4, -4,   //
-                       -4, 4, -4,    //
-                       1, 2, 4,      //
-                       1, -2, 4,     //
+    w.G = real_matrix({6, 0, 0,     //
+                       -4, -4, -4,  //
+                       -4, 4, -4,   //
+                       1, 2, 4,     //
+                       1, -2, 4,    //
                        0, 0, 24});
-    w.AT = real_matrix({1, 1, 1, 1, 1, 0,    //
+    w.AT = real_matrix({1, 1, 1,  1, 1,  0,  //
                         0, 1, -1, 2, -2, 0,  //
-                        0, 1, 1, 4, 4, 0,    //
+                        0, 1, 1,  4, 4,  0,  //
                         0, 1, -1, 8, -8, 1});
     return w;
 }
 
 WinogradMatrices make_cf43() {
-    // method.md section 2: points 0, 1, -1, i, -i, inf.
+    // docs/method.md section 2: points 0, 1, -1, i, -i, inf.
     const GaussInt O{0, 0}, P{1, 0}, N{-1, 0}, I{0, 1}, J{0, -1};
     WinogradMatrices w;
     w.m = 4;
@@ -134,9 +134,9 @@ PlaneLayout make_layout(Variant v) {
             // t1 = c(a+b), t2 = a(d-c), t3 = b(c+d); re = t1 - t3, im = t1 + t2.
             L.act_reim[t] = static_cast<int>(L.act.size());
             L.act.push_back({t, ActPart::kReIm});
-            L.prod.push_back({t, L.act_reim[t], WeightPart::kRe});      // t1
-            L.prod.push_back({t, L.act_re[t], WeightPart::kImMinusRe}); // t2
-            L.prod.push_back({t, L.act_im[t], WeightPart::kRePlusIm});  // t3
+            L.prod.push_back({t, L.act_reim[t], WeightPart::kRe});       // t1
+            L.prod.push_back({t, L.act_re[t], WeightPart::kImMinusRe});  // t2
+            L.prod.push_back({t, L.act_im[t], WeightPart::kRePlusIm});   // t3
             L.out_re[t] = static_cast<int>(L.out.size());
             L.out.push_back({t, ActPart::kRe, 2, {q, q + 2}, {1, -1}});
             L.out_im[t] = static_cast<int>(L.out.size());
@@ -183,9 +183,7 @@ const PlaneLayout& plane_layout(Variant v) {
     throw std::invalid_argument(std::string("winoq: no plane layout for variant ") + variant_name(v));
 }
 
-int mults_per_tile(Variant v) {
-    return v == Variant::kDirect ? 9 : static_cast<int>(plane_layout(v).prod.size());
-}
+int mults_per_tile(Variant v) { return v == Variant::kDirect ? 9 : static_cast<int>(plane_layout(v).prod.size()); }
 
 int tile_size(Variant v) { return v == Variant::kDirect ? 1 : winograd_matrices(v).m; }
 

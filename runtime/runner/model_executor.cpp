@@ -69,8 +69,10 @@ void ModelExecutor::Impl::run_op(size_t i) {
 void ModelExecutor::Impl::run_conv(size_t i, const int8_t* in, const int8_t* res, int8_t* out) {
     const ModelOp& op = model.ops[i];
     if (op.impl == ConvImpl::kFloat) {
-        if (engine == ExecEngine::kKernels) float_runners[i]->run(in, res, op.out_scale, out);
-        else ops::reference_float_conv(op.float_conv, batch, in, res, op.out_scale, out);
+        if (engine == ExecEngine::kKernels)
+            float_runners[i]->run(in, res, op.out_scale, out);
+        else
+            ops::reference_float_conv(op.float_conv, batch, in, res, op.out_scale, out);
     } else if (engine == ExecEngine::kKernels) {
         kernels[i]->run(in, res, out);
     } else if (op.impl == ConvImpl::kDirect) {
@@ -96,15 +98,19 @@ void ModelExecutor::Impl::plan_conv(size_t i) {
         case ConvImpl::kDirect: {
             DirectConvParams p = op.direct;
             p.shape.N = batch;
-            if (on_kernels) kernels[i] = std::make_unique<ConvKernel>(p);
-            else ref_direct[i] = std::move(p);
+            if (on_kernels)
+                kernels[i] = std::make_unique<ConvKernel>(p);
+            else
+                ref_direct[i] = std::move(p);
             return;
         }
         case ConvImpl::kWinograd: {
             WinogradConvParams p = op.winograd;
             p.shape.N = batch;
-            if (on_kernels) kernels[i] = std::make_unique<ConvKernel>(p);
-            else ref_winograd[i] = std::move(p);
+            if (on_kernels)
+                kernels[i] = std::make_unique<ConvKernel>(p);
+            else
+                ref_winograd[i] = std::move(p);
             return;
         }
     }

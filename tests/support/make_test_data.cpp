@@ -27,7 +27,8 @@ void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
 
 void write_gz(const std::string& path, const std::vector<uint8_t>& bytes) {
     gzFile f = gzopen(path.c_str(), "wb");
-    if (!f || gzwrite(f, bytes.data(), unsigned(bytes.size())) != int(bytes.size())) throw std::runtime_error("cannot write " + path);
+    if (!f || gzwrite(f, bytes.data(), unsigned(bytes.size())) != int(bytes.size()))
+        throw std::runtime_error("cannot write " + path);
     gzclose(f);
 }
 
@@ -36,7 +37,8 @@ void put32(std::vector<uint8_t>& b, uint32_t v) {
 }
 
 int usage() {
-    std::cerr << "usage: winoq-make-test-data png OUT W H C | cifar OUT COUNT | idx DIR COUNT SIZE | truncate IN OUT BYTES\n";
+    std::cerr
+        << "usage: winoq-make-test-data png OUT W H C | cifar OUT COUNT | idx DIR COUNT SIZE | truncate IN OUT BYTES\n";
     return 2;
 }
 

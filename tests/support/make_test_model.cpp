@@ -11,7 +11,7 @@
 
 int main(int argc, char** argv) {
     std::map<std::string, std::string> opt = {{"--arch", "resnet20"}, {"--variant", "cf43"}, {"--image-size", ""},
-                                              {"--channels", "3"},     {"--seed", "1"},        {"--out", ""}};
+                                              {"--channels", "3"},    {"--seed", "1"},       {"--out", ""}};
     for (int i = 1; i < argc; i += 2) {
         if (!opt.count(argv[i]) || i + 1 >= argc) {
             std::fprintf(stderr,

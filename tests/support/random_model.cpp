@@ -70,7 +70,8 @@ public:
         op.clipping["y"] = {float(out.y * kQMax)};
         if (kernel == 3 && stride == 1 && is_winograd(wino_)) {
             op.impl = ConvImpl::kWinograd;
-            op.winograd = quantize_winograd_conv(wino_, s, w.data(), b.data(), winograd_scales(s, w, w_std, x_scale, out));
+            op.winograd =
+                quantize_winograd_conv(wino_, s, w.data(), b.data(), winograd_scales(s, w, w_std, x_scale, out));
             const PlaneLayout& L = plane_layout(wino_);
             for (size_t a = 0; a < L.act.size(); ++a) op.clipping["v"].push_back(float(last_scales_.act[a] * kQMax));
             for (size_t q = 0; q < L.prod.size(); ++q) op.clipping["u"].push_back(float(last_scales_.w[q] * kQMax));
@@ -241,7 +242,8 @@ Model make_random_model(const std::string& arch, const std::string& variant, int
                         uint64_t seed) {
     const auto v = parse_variant(variant);
     if (!v) throw std::invalid_argument("make_random_model: unknown variant '" + variant + "'");
-    if (arch != "resnet20" && arch != "resnet18") throw std::invalid_argument("make_random_model: unknown arch '" + arch + "'");
+    if (arch != "resnet20" && arch != "resnet18")
+        throw std::invalid_argument("make_random_model: unknown arch '" + arch + "'");
     if (image_size < 1 || in_channels < 1) throw std::invalid_argument("make_random_model: bad image size or channels");
     Model m;
     m.name = arch + "-untrained-" + variant;
@@ -259,8 +261,10 @@ Model make_random_model(const std::string& arch, const std::string& variant, int
     for (int k = 0; k < 10; ++k) m.class_names.push_back("class" + std::to_string(k));
     m.info = {{"generator", "make_random_model"}, {"seed", std::to_string(seed)}};
     Builder b(m, *v, seed);
-    if (arch == "resnet20") resnet20(b);
-    else resnet18(b);
+    if (arch == "resnet20")
+        resnet20(b);
+    else
+        resnet18(b);
     b.head(10);
     validate_model(m);
     return m;

@@ -79,9 +79,7 @@ TEST(Cifar10Loader, RejectsTruncatedWrongAndMissingFiles) {
     fs::remove_all(d);
 }
 
-std::vector<uint8_t> be32(uint32_t v) {
-    return {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
-}
+std::vector<uint8_t> be32(uint32_t v) { return {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)}; }
 
 void write_gzip(const fs::path& p, const std::vector<uint8_t>& b) {
     gzFile f = gzopen(p.c_str(), "wb");
@@ -137,7 +135,8 @@ TEST(FashionMnistLoader, RejectsTruncatedWrongAndMismatchedFiles) {
     write_bytes(d / "short.raw", raw);
     expect_error_mentioning([&] { load_idx_pair((d / "short.raw").string(), (d / "lab.gz").string()); }, "truncated");
     // Labels where images belong.
-    expect_error_mentioning([&] { load_idx_pair((d / "lab.gz").string(), (d / "lab.gz").string()); }, "not an IDX image");
+    expect_error_mentioning([&] { load_idx_pair((d / "lab.gz").string(), (d / "lab.gz").string()); },
+                            "not an IDX image");
     write_gzip(d / "img5.gz", idx_images(5));
     expect_error_mentioning([&] { load_idx_pair((d / "img5.gz").string(), (d / "lab.gz").string()); }, "5 images");
     expect_error_mentioning([&] { load_idx_pair((d / "nothing.gz").string(), (d / "lab.gz").string()); }, "nothing.gz");
@@ -172,8 +171,7 @@ TEST(Batches, NormaliseAndAugmentAsDocumented) {
     const torch::Tensor aug = make_batch(ds, idx, norm, {4, true}, rng, &labels);
     EXPECT_EQ(labels[0].item<int64_t>(), 5);
     // Each augmented image is a window of the zero-padded (raw 0) image, maybe mirrored.
-    const torch::Tensor padded = torch::constant_pad_nd(normalized_range(ds, 0, 6, norm, nullptr),
-                                                        {4, 4, 4, 4}, 0);
+    const torch::Tensor padded = torch::constant_pad_nd(normalized_range(ds, 0, 6, norm, nullptr), {4, 4, 4, 4}, 0);
     const torch::Tensor zero_px = ((torch::zeros({1, 3, 1, 1}) - torch::tensor(norm.mean).view({1, 3, 1, 1})) /
                                    torch::tensor(norm.std).view({1, 3, 1, 1}));
     torch::Tensor padded_raw0 = normalized_range(ds, 0, 6, norm, nullptr);

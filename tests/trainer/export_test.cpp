@@ -5,7 +5,7 @@
 //    calibrated) and CIFAR-10 data_batch_5 (the pretrained ResNet-20 when ../shared has it).
 //    The executor gets raw 8-bit pixels, the trainer its own normalised float batch: the
 //    input look-up table is part of the check;
-//  - the untrained ResNet-18 runs on the executor, matches integer mode and counts method.md's
+//  - the untrained ResNet-18 runs on the executor, matches integer mode and counts docs/method.md's
 //    MACs;
 //  - float checkpoints are refused (library and CLI).
 #include <gtest/gtest.h>
@@ -87,7 +87,8 @@ torch::Tensor trainer_logits(ResNet& net, const ImageDataset& d, int64_t first, 
                              std::map<std::string, torch::Tensor>* acts = nullptr) {
     torch::NoGradGuard ng;
     if (acts)
-        net->set_conv_observer([&](const QConvImpl& c, const Act&, const Act*, const Act& y) { (*acts)[c.options().name] = y.v; });
+        net->set_conv_observer(
+            [&](const QConvImpl& c, const Act&, const Act*, const Act& y) { (*acts)[c.options().name] = y.v; });
     net->set_mode(Mode::kInteger);
     const torch::Tensor logits = net->forward(normalized_range(d, first, n, norm, nullptr));
     net->set_conv_observer(nullptr);
@@ -172,8 +173,8 @@ void expect_ops_equal_integer_mode(ResNet& net, const Model& loaded, const torch
 #if WINOQ_HAVE_RUNNER
 // The executor's logits of the same raw images; on a mismatch, names the first conv whose
 // int8 output differs from the trainer's.
-void expect_runner_equals_trainer(ResNet& net, const Model& m, const ImageDataset& d, int64_t n, const Normalization& norm,
-                                  ExecEngine engine, const std::string& what) {
+void expect_runner_equals_trainer(ResNet& net, const Model& m, const ImageDataset& d, int64_t n,
+                                  const Normalization& norm, ExecEngine engine, const std::string& what) {
     std::map<std::string, torch::Tensor> acts;
     const torch::Tensor expect = trainer_logits(net, d, 0, n, norm, &acts);
     ASSERT_EQ(expect.scalar_type(), torch::kDouble);
@@ -202,7 +203,9 @@ void expect_runner_equals_trainer(ResNet& net, const Model& m, const ImageDatase
 
 [[maybe_unused]] const Normalization kFashionNorm = fashion_mnist_normalization();
 
-[[maybe_unused]] bool have_fashion_mnist() { return fs::exists(std::string(kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz"); }
+[[maybe_unused]] bool have_fashion_mnist() {
+    return fs::exists(std::string(kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz");
+}
 
 TEST(Export, RoundTripHoldsTheIntegerModeParameters) {
     // Gaussian random images: no data set needed. Every variant, per tensor and per tap.
@@ -255,8 +258,10 @@ TEST(Export, RunnerEqualsIntegerModeOnFashionMnist) {
     if (!have_fashion_mnist()) GTEST_SKIP() << kFashionMnistDir << " absent (apt-get install dataset-fashion-mnist)";
     const ImageDataset train = load_fashion_mnist(kFashionMnistDir, true);
     const ImageDataset test = load_fashion_mnist(kFashionMnistDir, false);
-    const int64_t n = env_or("WINOQ_EXPORT_TEST_IMAGES", "").empty() ? 100 : std::atoi(std::getenv("WINOQ_EXPORT_TEST_IMAGES"));
-    for (const auto& [v, per_tap] : std::vector<std::pair<std::string, bool>>{{"cf43", true}, {"f43", true}, {"direct", false}}) {
+    const int64_t n =
+        env_or("WINOQ_EXPORT_TEST_IMAGES", "").empty() ? 100 : std::atoi(std::getenv("WINOQ_EXPORT_TEST_IMAGES"));
+    for (const auto& [v, per_tap] :
+         std::vector<std::pair<std::string, bool>>{{"cf43", true}, {"f43", true}, {"direct", false}}) {
         ResNet net = calibrated(config(v, per_tap, 1, 28), train, kFashionNorm, 256);
         ExportOptions eo;
         eo.dataset = "fashion-mnist";
@@ -270,7 +275,8 @@ TEST(Export, RunnerEqualsIntegerModeOnFashionMnist) {
 
 TEST(Export, RunnerEqualsIntegerModeOnCifar10) {
     const std::string batch5 = cifar_batch5();
-    if (batch5.empty()) GTEST_SKIP() << "no data_batch_5.bin (WINOQ_CIFAR_DIR, build/cifar: ../shared/data/cifar10-jpeg/expand.py)";
+    if (batch5.empty())
+        GTEST_SKIP() << "no data_batch_5.bin (WINOQ_CIFAR_DIR, build/cifar: ../shared/data/cifar10-jpeg/expand.py)";
     const ImageDataset val = load_cifar10({batch5});
     const ImageDataset calib = head(val, 1256);  // images 0..99 are tested: calibrate on others
     ImageDataset calib_part = calib;
@@ -286,7 +292,8 @@ TEST(Export, RunnerEqualsIntegerModeOnCifar10) {
         EXPECT_EQ(m.class_names.at(0), "airplane");
         const std::string what = "cifar10 " + v + (pretrained.empty() ? " (random init)" : " (pretrained)");
         expect_runner_equals_trainer(net, m, val, 100, norm, ExecEngine::kKernels, what + " kernels");
-        if (v == "cf43") expect_runner_equals_trainer(net, m, val, 100, norm, ExecEngine::kReference, what + " reference");
+        if (v == "cf43")
+            expect_runner_equals_trainer(net, m, val, 100, norm, ExecEngine::kReference, what + " reference");
         if (!pretrained.empty()) {
             // A pretrained model calibrated post-training still classifies (integer mode).
             const torch::Tensor logits = trainer_logits(net, val, 0, 100, norm);
@@ -316,7 +323,8 @@ TEST(Export, UntrainedResNet18RunsAndMatchesIntegerMode) {
     EXPECT_EQ(m.op("layer2.0.conv2").residual, "layer2.0.downsample");
     const ImageDataset images = gaussian_images(4, 3, 64, 99);  // not the calibration images
     expect_runner_equals_trainer(net, m, images, 4, cifar10_normalization(), ExecEngine::kKernels, "resnet18 kernels");
-    expect_runner_equals_trainer(net, m, images, 2, cifar10_normalization(), ExecEngine::kReference, "resnet18 reference");
+    expect_runner_equals_trainer(net, m, images, 2, cifar10_normalization(), ExecEngine::kReference,
+                                 "resnet18 reference");
     // No stage saturates wholesale or dies: every conv output has nonzero and unsaturated values.
     std::map<std::string, torch::Tensor> acts;
     trainer_logits(net, images, 0, 2, cifar10_normalization(), &acts);
@@ -363,7 +371,7 @@ TEST(Export, UntrainedResNet18At224CountsMethodMacs) {
     const Model m = round_trip(export_model(net, eo));
     EXPECT_EQ(m.image_size, 224);
     const winoq::ModelMacs macs = winoq::count_macs(m);
-    EXPECT_EQ(macs.direct, 1814073344);  // method.md section 3
+    EXPECT_EQ(macs.direct, 1814073344);  // docs/method.md section 3
     EXPECT_NEAR(macs.reduction(), 2.112, 0.0005);
 }
 
@@ -398,16 +406,22 @@ TEST(ExportCli, RefusesAFloatCheckpointAndExportsAnInt8One) {
     ResNet float_net(ModelConfig{});
     save_checkpoint((dir / "float.pt").string(), float_net, 0, {{"from", "test"}});
     std::string out;
-    EXPECT_NE(run_cli("export --checkpoint " + (dir / "float.pt").string() + " --out " + (dir / "f.safetensors").string(), &out), 0);
+    EXPECT_NE(
+        run_cli("export --checkpoint " + (dir / "float.pt").string() + " --out " + (dir / "f.safetensors").string(),
+                &out),
+        0);
     EXPECT_NE(out.find("export needs an int8 model; run `winoq-train calibrate --out` or train with --variant"),
               std::string::npos)
         << out;
     EXPECT_FALSE(fs::exists(dir / "f.safetensors"));
 
     ResNet net = calibrated(config("cf43", true, 3, 32), gaussian_images(16, 3, 32, 1), cifar10_normalization(), 16);
-    save_checkpoint((dir / "int8.pt").string(), net, 3, {{"from", "x"}, {"last_epoch", {{"val_top1", 12.5}, {"val_mode", "integer"}}}});
+    save_checkpoint((dir / "int8.pt").string(), net, 3,
+                    {{"from", "x"}, {"last_epoch", {{"val_top1", 12.5}, {"val_mode", "integer"}}}});
     const fs::path file = dir / "m.safetensors";
-    ASSERT_EQ(run_cli("export --checkpoint " + (dir / "int8.pt").string() + " --out " + file.string() + " --json", &out), 0) << out;
+    ASSERT_EQ(
+        run_cli("export --checkpoint " + (dir / "int8.pt").string() + " --out " + file.string() + " --json", &out), 0)
+        << out;
     EXPECT_NE(out.find("\"reduction\""), std::string::npos) << out;
     const Model m = load_model(file.string());
     EXPECT_EQ(m.name, "resnet20-cifar10-cf43-pertap");
@@ -432,7 +446,8 @@ TEST(ExportCli, RefusesAFloatCheckpointAndExportsAnInt8One) {
         EXPECT_EQ(f.dataset, "fashion-mnist");
         EXPECT_EQ(f.info.at("top1_images"), "50");
         const double top1 = std::stod(f.info.at("top1"));
-        const torch::Tensor logits = trainer_logits(fm, load_fashion_mnist(kFashionMnistDir, false), 0, 50, kFashionNorm);
+        const torch::Tensor logits =
+            trainer_logits(fm, load_fashion_mnist(kFashionMnistDir, false), 0, 50, kFashionNorm);
         const ImageDataset t = load_fashion_mnist(kFashionMnistDir, false);
         EXPECT_DOUBLE_EQ(top1, 2.0 * (logits.argmax(1) == t.labels.narrow(0, 0, 50)).sum().item<int64_t>());
     }

@@ -58,7 +58,8 @@ void check_gradients(std::vector<int64_t> x_shape, std::vector<int64_t> alpha_sh
     // d/dx: each element on its own.
     const torch::Tensor gx = x.grad().contiguous();
     for (int64_t i = 0; i < n; ++i) {
-        const double fd = (surrogate(xv[i] + h, av[i], xv[i], av[i]) - surrogate(xv[i] - h, av[i], xv[i], av[i])) / (2 * h);
+        const double fd =
+            (surrogate(xv[i] + h, av[i], xv[i], av[i]) - surrogate(xv[i] - h, av[i], xv[i], av[i])) / (2 * h);
         EXPECT_NEAR(gx.data_ptr<double>()[i], wv[i] * fd, 1e-6) << "x element " << i;
     }
     // d/dalpha: perturb one alpha entry, sum over the elements it covers.
@@ -70,8 +71,9 @@ void check_gradients(std::vector<int64_t> x_shape, std::vector<int64_t> alpha_sh
         const torch::Tensor am = (alpha.detach() - bump.view(alpha_shape)).expand(x_shape).contiguous();
         double fd = 0;
         for (int64_t i = 0; i < n; ++i)
-            fd += wv[i] * (surrogate(xv[i], ap.data_ptr<double>()[i], xv[i], av[i]) -
-                           surrogate(xv[i], am.data_ptr<double>()[i], xv[i], av[i])) /
+            fd += wv[i] *
+                  (surrogate(xv[i], ap.data_ptr<double>()[i], xv[i], av[i]) -
+                   surrogate(xv[i], am.data_ptr<double>()[i], xv[i], av[i])) /
                   (2 * h);
         EXPECT_NEAR(alpha.grad().contiguous().view(-1)[j].item<double>(), grad_scale * fd, 1e-5 * (1 + std::abs(fd)))
             << "alpha entry " << j;

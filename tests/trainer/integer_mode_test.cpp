@@ -16,7 +16,9 @@ namespace {
 
 // NHWC int8 <-> NCHW int64.
 torch::Tensor to_nchw(const std::vector<int8_t>& v, int N, int H, int W, int C) {
-    return torch::from_blob(const_cast<int8_t*>(v.data()), {N, H, W, C}, torch::kInt8).permute({0, 3, 1, 2}).to(torch::kLong);
+    return torch::from_blob(const_cast<int8_t*>(v.data()), {N, H, W, C}, torch::kInt8)
+        .permute({0, 3, 1, 2})
+        .to(torch::kLong);
 }
 std::vector<int8_t> to_nhwc(const torch::Tensor& t) {
     const torch::Tensor c = t.permute({0, 2, 3, 1}).to(torch::kInt8).contiguous();
@@ -58,12 +60,9 @@ struct Case {
 };
 
 const std::vector<Case> kCases = {
-    {2, 5, 9, 7, 6, false, false, false, 1.0, false},
-    {1, 3, 8, 8, 4, true, true, false, 1.0, true},
-    {2, 16, 6, 10, 8, true, false, true, 1.0, false},
-    {2, 16, 6, 10, 8, true, false, true, 1.0, true},
-    {1, 7, 5, 13, 9, false, true, true, 6.0, false},
-    {1, 7, 5, 13, 9, false, true, true, 6.0, true},
+    {2, 5, 9, 7, 6, false, false, false, 1.0, false}, {1, 3, 8, 8, 4, true, true, false, 1.0, true},
+    {2, 16, 6, 10, 8, true, false, true, 1.0, false}, {2, 16, 6, 10, 8, true, false, true, 1.0, true},
+    {1, 7, 5, 13, 9, false, true, true, 6.0, false},  {1, 7, 5, 13, 9, false, true, true, 6.0, true},
     {1, 4, 1, 2, 3, true, true, true, 20.0, true},
 };
 
@@ -76,7 +75,8 @@ TEST(IntegerMode, WinogradEqualsReferenceBitForBit) {
             const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), c.extremes);
             CalibrationOptions co;
             co.granularity = c.per_tap ? ScaleGranularity::kPerTap : ScaleGranularity::kPerTensor;
-            WinogradScales sc = calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+            WinogradScales sc =
+                calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
             for (double& a : sc.act) a /= c.tighten;
             for (double& a : sc.w) a /= c.tighten;
             for (double& a : sc.m_plane) a /= c.tighten;
@@ -119,7 +119,8 @@ TEST(IntegerMode, PerTapMScalesUseNonzeroLeftShifts) {
     const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), false);
     CalibrationOptions co;
     co.granularity = ScaleGranularity::kPerTap;
-    const WinogradScales sc = calibrate_winograd_conv(Variant::kF43, L.s, L.w.data(), L.b.data(), dequantized(xin, 0.02), 0.02, co);
+    const WinogradScales sc =
+        calibrate_winograd_conv(Variant::kF43, L.s, L.w.data(), L.b.data(), dequantized(xin, 0.02), 0.02, co);
     const WinogradConvParams p = quantize_winograd_conv(Variant::kF43, L.s, L.w.data(), L.b.data(), sc);
     ASSERT_FALSE(p.m_lshift.empty());
     EXPECT_GE(*std::max_element(p.m_lshift.begin(), p.m_lshift.end()), 3);
@@ -133,7 +134,8 @@ TEST(IntegerMode, DirectEqualsReferenceBitForBit) {
             const double x_scale = 0.02;
             const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), c.extremes);
             CalibrationOptions co;
-            DirectConvScales sc = calibrate_direct_conv(L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+            DirectConvScales sc =
+                calibrate_direct_conv(L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
             std::uniform_real_distribution<double> jitter(0.5, 1.5);
             for (double& w : sc.w) w *= jitter(rng) / c.tighten;  // per-channel weight scales
             sc.out.y /= c.tighten;
@@ -143,8 +145,7 @@ TEST(IntegerMode, DirectEqualsReferenceBitForBit) {
             const std::vector<int8_t> res = random_int8(rng, L.s.out_size(), c.extremes);
             std::vector<int8_t> ref(L.s.out_size());
             reference::direct_conv(p, xin.data(), c.residual ? res.data() : nullptr, ref.data());
-            const torch::Tensor r =
-                c.residual ? to_nchw(res, c.N, L.s.out_h(), L.s.out_w(), c.K) : torch::Tensor();
+            const torch::Tensor r = c.residual ? to_nchw(res, c.N, L.s.out_h(), L.s.out_w(), c.K) : torch::Tensor();
             const torch::Tensor out = integer_direct_conv(p, to_nchw(xin, c.N, c.H, c.W, c.C), r);
             EXPECT_EQ(to_nhwc(out), ref) << "kernel " << ks.first << " stride " << ks.second;
         }

@@ -1,4 +1,4 @@
-// Models: MAC counts against method.md section 3, the import of the pretrained ResNet-20
+// Models: MAC counts against docs/method.md section 3, the import of the pretrained ResNet-20
 // (BatchNorm folding, option A shortcuts) against the runtime's independent float ResNet-20,
 // BatchNorm folding, and integer mode on every layer of a real model against the scalar
 // reference, bit for bit.
@@ -34,7 +34,7 @@ ModelConfig config(const std::string& variant, bool per_tap = false, const std::
     c.variant = variant;
     c.per_tap = per_tap;
     c.image_size = arch == "resnet18" ? 224 : 32;
-    c.num_classes = arch == "resnet18" ? 1000 : 10;  // the ImageNet classifier counts in method.md
+    c.num_classes = arch == "resnet18" ? 1000 : 10;  // the ImageNet classifier counts in docs/method.md
     return c;
 }
 
@@ -86,7 +86,8 @@ TEST(Import, PretrainedResNet20ClassifiesTheValidationSplit) {
                      << " (expand.py; WINOQ_CIFAR_DIR=DIR)";
     ResNet model(config("float"));
     import_safetensors(model, SafetensorsFile::load(checkpoint_path()));
-    const EvalResult r = evaluate(model, load_cifar10({cifar_batch5()}), cifar10_normalization(), Mode::kFloat, 250, 1000);
+    const EvalResult r =
+        evaluate(model, load_cifar10({cifar_batch5()}), cifar10_normalization(), Mode::kFloat, 250, 1000);
     EXPECT_GT(r.top1, 80.0);  // 85.9% on the whole split according to ../shared/data/cifar10-jpeg
 }
 
@@ -169,9 +170,9 @@ TEST(IntegerModel, EveryLayerOfARealModelEqualsTheReference) {
     calib.labels = torch::zeros({16}, torch::kLong);
     if (std::filesystem::exists(cifar_batch5())) calib = load_cifar10({cifar_batch5()});
     const Normalization norm = cifar10_normalization();
-    const torch::Tensor images = (calib.images.narrow(0, 0, 2).to(torch::kFloat) / 255.0 -
-                                  torch::tensor(norm.mean).view({1, 3, 1, 1})) /
-                                 torch::tensor(norm.std).view({1, 3, 1, 1});
+    const torch::Tensor images =
+        (calib.images.narrow(0, 0, 2).to(torch::kFloat) / 255.0 - torch::tensor(norm.mean).view({1, 3, 1, 1})) /
+        torch::tensor(norm.std).view({1, 3, 1, 1});
     for (const std::string& v : {"direct", "f23", "f43", "cf43", "cf43m4"})
         for (bool per_tap : {false, true}) {
             ResNet model(config(v, per_tap));

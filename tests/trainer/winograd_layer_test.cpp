@@ -80,8 +80,9 @@ TEST(WinogradLayer, StridedAndPointwiseDirectLayersEqualConv2d) {
         QConv conv(o);
         conv->set_mode(Mode::kFloat);
         const torch::Tensor x = torch::randn({2, 4, 9, 10});
-        EXPECT_LT(max_rel_diff(conv->forward({x}).v, torch::conv2d(x, conv->weight, conv->bias, ks.second, ks.first / 2)),
-                  1e-5);
+        EXPECT_LT(
+            max_rel_diff(conv->forward({x}).v, torch::conv2d(x, conv->weight, conv->bias, ks.second, ks.first / 2)),
+            1e-5);
     }
 }
 

@@ -26,14 +26,15 @@ void run(CalibrateArgs& a) {
     const torch::Device dev = apply_runtime(a.runtime);
     const Data data = load_data(a.data, true, !a.no_eval);
     ModelConfig cfg = model_config(a.model, data);
-    if (!cfg.quantized()) throw std::invalid_argument("calibrate needs an int8 --variant (direct, f23, f43, cf43, cf43m4)");
+    if (!cfg.quantized())
+        throw std::invalid_argument("calibrate needs an int8 --variant (direct, f23, f43, cf43, cf43m4)");
     ResNet model = build_model(cfg, a.from);
     model->to(dev);
     const CalibrationOptions co = calibration_options(a.calib, cfg.per_tap);
     calibrate(model, data.train, data.norm, co, a.calib.images, 128, a.runtime.seed);
-    const nlohmann::json meta = {{"from", a.from},
-                                 {"calibration", {{"method", a.calib.method}, {"percentile", a.calib.percentile},
-                                                  {"images", a.calib.images}}}};
+    const nlohmann::json meta = {
+        {"from", a.from},
+        {"calibration", {{"method", a.calib.method}, {"percentile", a.calib.percentile}, {"images", a.calib.images}}}};
     if (!a.out.empty()) save_checkpoint(a.out, model, 0, meta);
     nlohmann::json result = {{"variant", cfg.variant}, {"per_tap", cfg.per_tap}, {"method", a.calib.method}};
     if (!a.no_eval) {
@@ -55,7 +56,9 @@ void run(CalibrateArgs& a) {
 void add_calibrate_command(CLI::App& app) {
     auto a = std::make_shared<CalibrateArgs>();
     CLI::App* cmd = app.add_subcommand("calibrate", "Post-training int8: calibrate clipping factors, no training");
-    cmd->add_option("--from", a->from, "FP32 safetensors file or winoq-train checkpoint")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--from", a->from, "FP32 safetensors file or winoq-train checkpoint")
+        ->required()
+        ->check(CLI::ExistingFile);
     add_data_options(cmd, a->data, true);
     add_model_options(cmd, a->model);
     add_runtime_options(cmd, a->runtime);

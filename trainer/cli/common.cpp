@@ -12,9 +12,11 @@ void add_data_options(CLI::App* cmd, DataOptions& d, bool train_data) {
     cmd->add_option("--data", d.dataset, "Data set: cifar10 or fashion-mnist")
         ->check(CLI::IsMember({"cifar10", "fashion-mnist"}))
         ->capture_default_str();
-    cmd->add_option("--cifar-dir", d.cifar_dir,
-                    "Folder of CIFAR-10 binary batches (expand.py output): data_batch_1-4 train, data_batch_5 validates");
-    if (train_data) cmd->add_option("--train-file", d.train_files, "CIFAR-10 binary training file(s) (instead of --cifar-dir)");
+    cmd->add_option(
+        "--cifar-dir", d.cifar_dir,
+        "Folder of CIFAR-10 binary batches (expand.py output): data_batch_1-4 train, data_batch_5 validates");
+    if (train_data)
+        cmd->add_option("--train-file", d.train_files, "CIFAR-10 binary training file(s) (instead of --cifar-dir)");
     cmd->add_option("--cifar,--val-file", d.val_files, "CIFAR-10 binary validation / evaluation file(s)");
     cmd->add_option("--fmnist-dir", d.fmnist_dir,
                     "Fashion-MNIST folder (gzip IDX; default /usr/share/datasets/fashion-mnist); t10k validates");
@@ -40,11 +42,13 @@ Data load_data(const DataOptions& d, bool need_train, bool need_val) {
             if (val.empty()) val.push_back(d.cifar_dir + "/data_batch_5.bin");
         }
         if (need_train) {
-            if (train.empty()) throw std::invalid_argument("CIFAR-10 training data needed: give --cifar-dir or --train-file");
+            if (train.empty())
+                throw std::invalid_argument("CIFAR-10 training data needed: give --cifar-dir or --train-file");
             out.train = load_cifar10(train);
         }
         if (need_val) {
-            if (val.empty()) throw std::invalid_argument("CIFAR-10 validation data needed: give --cifar-dir or --cifar");
+            if (val.empty())
+                throw std::invalid_argument("CIFAR-10 validation data needed: give --cifar-dir or --cifar");
             out.val = load_cifar10(val);
         }
     }
@@ -67,7 +71,8 @@ void add_model_options(CLI::App* cmd, ModelOptions& m) {
     cmd->add_option("--layer-variant", m.layer_variants, "Per-layer overrides: name=variant,... (e.g. conv1=direct)");
     cmd->add_flag("--per-tap", m.per_tap,
                   "Winograd: one clipping factor per tap for V, U and M; direct: weight scale per output channel");
-    cmd->add_flag("--batchnorm", m.batchnorm, "Float BatchNorm layers (training from scratch; folded before quantizing)");
+    cmd->add_flag("--batchnorm", m.batchnorm,
+                  "Float BatchNorm layers (training from scratch; folded before quantizing)");
 }
 
 ModelConfig model_config(const ModelOptions& m, const Data& data) {

@@ -17,12 +17,12 @@
 namespace winoq::train::cli {
 
 struct DataOptions {
-    std::string dataset = "cifar10";             // cifar10 | fashion-mnist
-    std::string cifar_dir;                       // train: data_batch_1..4.bin, validation: data_batch_5.bin
-    std::vector<std::string> train_files;        // explicit CIFAR-10 training files
-    std::vector<std::string> val_files;          // explicit CIFAR-10 validation files (eval: --cifar)
-    std::string fmnist_dir;                      // Fashion-MNIST: train split / t10k as validation
-    int64_t train_limit = 0, val_limit = 0;      // > 0: first images only
+    std::string dataset = "cifar10";         // cifar10 | fashion-mnist
+    std::string cifar_dir;                   // train: data_batch_1..4.bin, validation: data_batch_5.bin
+    std::vector<std::string> train_files;    // explicit CIFAR-10 training files
+    std::vector<std::string> val_files;      // explicit CIFAR-10 validation files (eval: --cifar)
+    std::string fmnist_dir;                  // Fashion-MNIST: train split / t10k as validation
+    int64_t train_limit = 0, val_limit = 0;  // > 0: first images only
 };
 void add_data_options(CLI::App* cmd, DataOptions& d, bool train_data);
 

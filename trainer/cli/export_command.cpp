@@ -55,7 +55,8 @@ void run(ExportArgs& a) {
     eo.info["command"] = command_line();
     ResNet net{nullptr};
     if (a.untrained) {
-        if (a.model.variant == "float") throw std::invalid_argument("export --untrained needs an int8 --variant (e.g. cf43)");
+        if (a.model.variant == "float")
+            throw std::invalid_argument("export --untrained needs an int8 --variant (e.g. cf43)");
         UntrainedOptions u;
         u.arch = a.model.arch;
         u.variant = a.model.variant;
@@ -67,8 +68,9 @@ void run(ExportArgs& a) {
         net = untrained_model(u);
         eo.trained = false;
         eo.dataset = u.arch == "resnet18" ? "imagenet-shapes" : "cifar10-shapes";
-        eo.info["source"] = "untrained: seed " + std::to_string(u.seed) + ", clipping factors calibrated (percentile 99.99) on " +
-                            std::to_string(u.calib_images) + " Gaussian random images";
+        eo.info["source"] = "untrained: seed " + std::to_string(u.seed) +
+                            ", clipping factors calibrated (percentile 99.99) on " + std::to_string(u.calib_images) +
+                            " Gaussian random images";
     } else {
         if (a.checkpoint.empty()) throw std::invalid_argument("export needs --checkpoint FILE (or --untrained)");
         if (is_safetensors_path(a.checkpoint)) throw std::invalid_argument(kExportNeedsInt8);
@@ -103,17 +105,17 @@ void run(ExportArgs& a) {
     const auto bytes = std::filesystem::file_size(a.out);
     if (a.json) {
         nlohmann::json j = {{"out", a.out},
-                    {"name", m.name},
-                    {"arch", m.arch},
-                    {"dataset", m.dataset},
-                    {"trained", m.trained},
-                    {"image_size", m.image_size},
-                    {"classes", m.num_classes()},
-                    {"ops", m.ops.size()},
-                    {"macs", macs.actual},
-                    {"direct_macs", macs.direct},
-                    {"reduction", macs.reduction()},
-                    {"bytes", bytes}};
+                            {"name", m.name},
+                            {"arch", m.arch},
+                            {"dataset", m.dataset},
+                            {"trained", m.trained},
+                            {"image_size", m.image_size},
+                            {"classes", m.num_classes()},
+                            {"ops", m.ops.size()},
+                            {"macs", macs.actual},
+                            {"direct_macs", macs.direct},
+                            {"reduction", macs.reduction()},
+                            {"bytes", bytes}};
         if (a.eval) j["top1"] = std::stod(m.info.at("top1"));
         print_json(j);
         return;
@@ -133,18 +135,21 @@ void run(ExportArgs& a) {
 void add_export_command(CLI::App& app) {
     auto a = std::make_shared<ExportArgs>();
     CLI::App* cmd = app.add_subcommand("export", "Write an int8 model as a deployable winoq model file (safetensors)");
-    cmd->add_option("--checkpoint", a->checkpoint, "int8 winoq-train checkpoint (calibrate --out, or train with --variant)")
+    cmd->add_option("--checkpoint", a->checkpoint,
+                    "int8 winoq-train checkpoint (calibrate --out, or train with --variant)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--out", a->out, "Model file to write (.safetensors)")->required();
     cmd->add_option("--name", a->name, "Model name (default: arch-dataset-variant)");
     cmd->add_option("--image-size", a->image_size, "Input size the model runs at (default: the checkpoint's)");
     add_data_options(cmd, a->data, false);  // --data: the data set the model was trained on (default: the checkpoint's)
-    cmd->add_flag("--eval", a->eval,
-                  "Record the integer-mode top-1 on the validation split (--cifar-dir / --cifar, or Fashion-MNIST t10k)");
+    cmd->add_flag(
+        "--eval", a->eval,
+        "Record the integer-mode top-1 on the validation split (--cifar-dir / --cifar, or Fashion-MNIST t10k)");
     cmd->add_flag("--untrained", a->untrained,
                   "Random weights (latency / MAC measurements): --arch, --variant, --per-tap, --seed, --image-size");
     add_model_options(cmd, a->model);
-    cmd->add_option("--calib-images", a->calib_images, "--untrained: Gaussian random images calibrating the clipping factors")
+    cmd->add_option("--calib-images", a->calib_images,
+                    "--untrained: Gaussian random images calibrating the clipping factors")
         ->capture_default_str();
     add_runtime_options(cmd, a->runtime);
     cmd->add_flag("--json", a->json, "Print the summary as JSON");

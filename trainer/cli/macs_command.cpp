@@ -1,4 +1,4 @@
-// winoq-train macs: multiplications of a model configuration by method.md section 3's rule.
+// winoq-train macs: multiplications of a model configuration by docs/method.md section 3's rule.
 #include <cstdio>
 #include <memory>
 
@@ -23,12 +23,13 @@ void run(MacsArgs& a) {
     ResNet model(c);
     const ModelMacs m = count_macs(model);
     if (a.json) {
-        nlohmann::json j = {{"arch", c.arch}, {"variant", c.variant}, {"image_size", c.image_size},
-                            {"direct_macs", m.direct}, {"macs", m.actual}, {"reduction", m.reduction()}};
+        nlohmann::json j = {{"arch", c.arch},          {"variant", c.variant}, {"image_size", c.image_size},
+                            {"direct_macs", m.direct}, {"macs", m.actual},     {"reduction", m.reduction()}};
         if (a.per_layer) {
             j["layers"] = nlohmann::json::array();
             for (const LayerMacs& L : m.layers)
-                j["layers"].push_back({{"name", L.name}, {"variant", L.variant}, {"direct", L.direct}, {"macs", L.actual}});
+                j["layers"].push_back(
+                    {{"name", L.name}, {"variant", L.variant}, {"direct", L.direct}, {"macs", L.actual}});
         }
         print_json(j);
         return;

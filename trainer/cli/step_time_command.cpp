@@ -53,16 +53,21 @@ void run(StepArgs& a) {
     qmodel->to(dev);
     if (qc.quantized()) {
         ImageDataset d;  // calibrate on random images so the quantizers hold sensible values
-        d.images = torch::randint(0, 256, {256, qc.in_channels, qc.image_size, qc.image_size}, torch::kLong).to(torch::kUInt8);
+        d.images =
+            torch::randint(0, 256, {256, qc.in_channels, qc.image_size, qc.image_size}, torch::kLong).to(torch::kUInt8);
         d.labels = torch::zeros({256}, torch::kLong);
         Normalization n{std::vector<float>(qc.in_channels, 0.5f), std::vector<float>(qc.in_channels, 0.25f)};
         calibrate(qmodel, d, n, CalibrationOptions{}, 256, 128, a.runtime.seed);
     }
     const double tf = median_step(fmodel, x, y, a.steps);
     const double tq = median_step(qmodel, x, y, a.steps);
-    const nlohmann::json j = {{"batch_size", a.batch_size}, {"threads", torch::get_num_threads()},
-                              {"float_step_s", tf}, {"variant", qc.variant}, {"per_tap", qc.per_tap},
-                              {"variant_step_s", tq}, {"ratio", tq / tf}};
+    const nlohmann::json j = {{"batch_size", a.batch_size},
+                              {"threads", torch::get_num_threads()},
+                              {"float_step_s", tf},
+                              {"variant", qc.variant},
+                              {"per_tap", qc.per_tap},
+                              {"variant_step_s", tq},
+                              {"ratio", tq / tf}};
     if (a.json)
         print_json(j);
     else

@@ -56,19 +56,24 @@ void run(TrainArgs& a) {
     }
     model->to(dev);
     if (model->config().quantized()) {
-        if (model->config().batchnorm) throw std::invalid_argument("quantized models have no BatchNorm: drop --batchnorm");
+        if (model->config().batchnorm)
+            throw std::invalid_argument("quantized models have no BatchNorm: drop --batchnorm");
         if (!all_calibrated(model)) {
             const CalibrationOptions co = calibration_options(a.calib, model->config().per_tap);
             calibrate(model, data.train, data.norm, co, a.calib.images, 128, a.runtime.seed);
             const EvalResult v = evaluate(model, data.val, data.norm, Mode::kFakeQuant, 256, 2000);
-            std::fprintf(stderr, "winoq-train: calibrated clipping factors (%s); fake-quant top-1 on %ld validation images: %.2f%%\n",
-                         a.calib.method.c_str(), long(v.images), v.top1);
+            std::fprintf(
+                stderr,
+                "winoq-train: calibrated clipping factors (%s); fake-quant top-1 on %ld validation images: %.2f%%\n",
+                a.calib.method.c_str(), long(v.images), v.top1);
         }
         model->set_mode(Mode::kFakeQuant);
     } else {
         model->set_mode(Mode::kFloat);
     }
-    const nlohmann::json meta = {{"from", a.from}, {"data", a.data.dataset}, {"train_images", data.train.size()},
+    const nlohmann::json meta = {{"from", a.from},
+                                 {"data", a.data.dataset},
+                                 {"train_images", data.train.size()},
                                  {"val_images", data.val.size()}};
     train_model(model, data.train, &data.val, data.norm, o, start_epoch, resume_from, meta);
 

@@ -13,8 +13,8 @@
 namespace winoq::train {
 
 struct Augmentation {
-    int pad = 0;       // random crop padding; 0: no crop
-    bool flip = false; // random horizontal flip
+    int pad = 0;        // random crop padding; 0: no crop
+    bool flip = false;  // random horizontal flip
 };
 
 // A deterministic permutation of 0..n-1 from (seed, epoch), so a resumed run sees the same order.

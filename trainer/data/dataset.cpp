@@ -17,7 +17,6 @@ ImageDataset to_image_dataset(const LabeledImages& li, const std::string& name) 
     return d;
 }
 
-
 ImageDataset concat(const std::vector<ImageDataset>& parts, const std::string& name) {
     if (parts.empty()) throw std::invalid_argument("winoq-train: no data set files given");
     std::vector<torch::Tensor> images, labels;

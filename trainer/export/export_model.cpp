@@ -91,7 +91,8 @@ std::vector<std::string> class_names_for(const std::string& dataset, int classes
     if (dataset == "cifar10" && classes == 10)
         names = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
     else if (dataset == "fashion-mnist" && classes == 10)
-        names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+        names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                 "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
     else
         for (int k = 0; k < classes; ++k) names.push_back("class_" + std::to_string(k));
     return names;
@@ -115,7 +116,8 @@ Model export_model(ResNet& net, const ExportOptions& o) {
     const ModelConfig& cfg = net->config();
     if (!cfg.quantized()) throw std::invalid_argument(kExportNeedsInt8);
     if (!all_calibrated(net))
-        throw std::invalid_argument("export: the model's clipping factors were never calibrated (run `winoq-train calibrate --out`)");
+        throw std::invalid_argument(
+            "export: the model's clipping factors were never calibrated (run `winoq-train calibrate --out`)");
     if (cfg.batchnorm) net->fold_batchnorm();
     Model m;
     m.arch = cfg.arch;

@@ -18,13 +18,13 @@
 namespace winoq::train {
 
 struct ExportOptions {
-    std::string name;                        // empty: default_model_name()
-    std::string dataset;                     // "cifar10", "fashion-mnist", "imagenet-shapes", ...
+    std::string name;     // empty: default_model_name()
+    std::string dataset;  // "cifar10", "fashion-mnist", "imagenet-shapes", ...
     bool trained = true;
-    int image_size = 0;                      // 0: the model config's
-    Normalization norm;                      // of the data set the model was trained on
-    std::vector<std::string> class_names;    // empty: class_names_for(dataset, classes)
-    std::map<std::string, std::string> info; // provenance
+    int image_size = 0;                       // 0: the model config's
+    Normalization norm;                       // of the data set the model was trained on
+    std::vector<std::string> class_names;     // empty: class_names_for(dataset, classes)
+    std::map<std::string, std::string> info;  // provenance
 };
 
 // The message every export of a float model fails with.

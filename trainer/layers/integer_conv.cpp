@@ -15,7 +15,9 @@ torch::Tensor long_tensor(const std::vector<int32_t>& v, const torch::Device& de
     return torch::tensor(std::vector<int64_t>(v.begin(), v.end()), torch::kLong).to(dev);
 }
 
-torch::Tensor scalar(int64_t v, const torch::Device& dev) { return torch::full({}, v, torch::dtype(torch::kLong).device(dev)); }
+torch::Tensor scalar(int64_t v, const torch::Device& dev) {
+    return torch::full({}, v, torch::dtype(torch::kLong).device(dev));
+}
 
 void check_input(const ConvShape& s, const torch::Tensor& x) {
     if (x.dim() != 4 || x.size(1) != s.C || x.size(2) != s.H || x.size(3) != s.W)
@@ -70,7 +72,8 @@ torch::Tensor integer_input_transform(const WinogradConvParams& p, const torch::
     std::vector<torch::Tensor> X;
     const torch::Tensor lo = scalar(-kQMax, dev), hi = scalar(kQMax, dev);
     for (size_t a = 0; a < vals.size(); ++a)
-        X.push_back(requantize<torch::Tensor, TorchOps>(vals[a] * int64_t(p.in_mult[a]), scalar(p.in_shift[a], dev), lo, hi));
+        X.push_back(
+            requantize<torch::Tensor, TorchOps>(vals[a] * int64_t(p.in_mult[a]), scalar(p.in_shift[a], dev), lo, hi));
     return torch::stack(X);
 }
 
@@ -80,8 +83,8 @@ torch::Tensor integer_winograd_gemm(const WinogradConvParams& p, const torch::Te
     const int64_t Q = static_cast<int64_t>(L.prod.size()), K = p.shape.K, C = p.shape.C;
     std::vector<int64_t> act;
     for (const ProdPlane& q : L.prod) act.push_back(q.act);
-    const torch::Tensor W = torch::from_blob(const_cast<int8_t*>(p.weights.data()), {Q, K, C}, torch::kInt8)
-                                .to(dev, torch::kDouble);
+    const torch::Tensor W =
+        torch::from_blob(const_cast<int8_t*>(p.weights.data()), {Q, K, C}, torch::kInt8).to(dev, torch::kDouble);
     const torch::Tensor acc =
         torch::bmm(W, X.index_select(0, torch::tensor(act, torch::kLong).to(dev)).to(torch::kDouble)).to(torch::kLong);
     std::vector<torch::Tensor> M;
@@ -110,8 +113,8 @@ torch::Tensor integer_output_transform(const WinogradConvParams& p, const torch:
         planes.push_back(l == 0 ? M[o] : M[o] * (int64_t(1) << l));
     }
     const torch::Tensor zero = torch::zeros_like(planes[0]);
-    const std::vector<torch::Tensor> Y =
-        output_transform<torch::Tensor>(w, tap_grid_from_out_planes<torch::Tensor>(L, planes, zero), tap_is_real(L), zero);
+    const std::vector<torch::Tensor> Y = output_transform<torch::Tensor>(
+        w, tap_grid_from_out_planes<torch::Tensor>(L, planes, zero), tap_is_real(L), zero);
     const torch::Tensor acc = torch::stack(Y)
                                   .view({m, m, K, N, th, tw})
                                   .permute({3, 2, 4, 0, 5, 1})
@@ -121,7 +124,8 @@ torch::Tensor integer_output_transform(const WinogradConvParams& p, const torch:
     return integer_output_stage(p.out, acc, residual);
 }
 
-torch::Tensor integer_winograd_conv(const WinogradConvParams& p, const torch::Tensor& x, const torch::Tensor& residual) {
+torch::Tensor integer_winograd_conv(const WinogradConvParams& p, const torch::Tensor& x,
+                                    const torch::Tensor& residual) {
     validate_shape(p.variant, p.shape);
     return integer_output_transform(p, integer_winograd_gemm(p, integer_input_transform(p, x)), x.size(0), residual);
 }

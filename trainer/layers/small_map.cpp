@@ -57,8 +57,8 @@ WINOQ_ALWAYS_INLINE void csr_block(const SmallMap::Csr& S, int64_t rows, const T
     }
 }
 
-WINOQ_SIMD_CLONES void csr_block_f(const SmallMap::Csr& S, int64_t rows, const float* x, float* y, int64_t L, int64_t l0,
-                                   int64_t len) {
+WINOQ_SIMD_CLONES void csr_block_f(const SmallMap::Csr& S, int64_t rows, const float* x, float* y, int64_t L,
+                                   int64_t l0, int64_t len) {
     csr_block(S, rows, x, y, L, l0, len);
 }
 WINOQ_SIMD_CLONES void csr_block_d(const SmallMap::Csr& S, int64_t rows, const double* x, double* y, int64_t L,

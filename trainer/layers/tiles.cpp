@@ -131,7 +131,9 @@ torch::Tensor assemble_backward(const torch::Tensor& go_in, const Tiling& g) {
         return gy;
     }
     const torch::Tensor full = torch::constant_pad_nd(go, {0, g.tw * g.m - g.W, 0, g.th * g.m - g.H}, 0);
-    return full.view({g.N, g.C, g.th, g.m, g.tw, g.m}).permute({3, 5, 1, 0, 2, 4}).reshape({g.m * g.m, g.C, g.N * g.T()});
+    return full.view({g.N, g.C, g.th, g.m, g.tw, g.m})
+        .permute({3, 5, 1, 0, 2, 4})
+        .reshape({g.m * g.m, g.C, g.N * g.T()});
 }
 
 std::vector<int64_t> pack(const Tiling& g) { return {g.N, g.C, g.H, g.W, g.m, g.n, g.th, g.tw}; }

@@ -40,7 +40,8 @@ WinogradMaps build(Variant v) {
     for (int o = 0; o < O; ++o) {
         std::vector<double> planes(O, 0.0);
         planes[o] = 1.0;
-        const std::vector<double> y = output_transform<double>(w, tap_grid_from_out_planes<double>(L, planes, 0.0), real, 0.0);
+        const std::vector<double> y =
+            output_transform<double>(w, tap_grid_from_out_planes<double>(L, planes, 0.0), real, 0.0);
         for (int i = 0; i < mm; ++i) maps.output[i][o] = y[i];
     }
     std::vector<int64_t> act;

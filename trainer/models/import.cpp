@@ -12,8 +12,8 @@ torch::Tensor read(const SafetensorsFile& f, const std::string& name, at::IntArr
         std::string want, got;
         for (int64_t d : shape) want += std::to_string(d) + " ";
         for (int64_t d : info.shape) got += std::to_string(d) + " ";
-        throw std::runtime_error("winoq-train: checkpoint tensor " + name + " has shape [ " + got + "], the model needs [ " +
-                                 want + "]");
+        throw std::runtime_error("winoq-train: checkpoint tensor " + name + " has shape [ " + got +
+                                 "], the model needs [ " + want + "]");
     }
     std::vector<float> v = f.f32(name);
     return torch::from_blob(v.data(), shape, torch::kFloat).clone();

@@ -11,7 +11,8 @@ namespace winoq::train {
 ModelHead integer_head(const torch::Tensor& weight, const torch::Tensor& bias, double feature_scale, int H, int W) {
     if (weight.dim() != 2 || bias.dim() != 1 || bias.size(0) != weight.size(0))
         throw std::invalid_argument("winoq-train: integer_head needs weight [classes, C] and bias [classes]");
-    if (!(feature_scale > 0) || H < 1 || W < 1) throw std::invalid_argument("winoq-train: integer_head: bad feature map");
+    if (!(feature_scale > 0) || H < 1 || W < 1)
+        throw std::invalid_argument("winoq-train: integer_head: bad feature map");
     const torch::Tensor w = weight.detach().to(torch::kCPU, torch::kFloat).contiguous();
     const torch::Tensor b = bias.detach().to(torch::kCPU, torch::kFloat).contiguous();
     ModelHead h;
@@ -39,8 +40,9 @@ torch::Tensor apply_integer_head(const ModelHead& head, const torch::Tensor& q) 
     if (q.dim() != 4 || q.size(1) != head.C)
         throw std::invalid_argument("winoq-train: the head takes " + std::to_string(head.C) + "-channel features");
     const torch::Tensor S = q.to(torch::kCPU, torch::kDouble).sum({2, 3});  // [N, C], exact integers
-    const torch::Tensor W = torch::from_blob(const_cast<int8_t*>(head.weight.data()), {head.classes, head.C}, torch::kInt8)
-                                .to(torch::kDouble);
+    const torch::Tensor W =
+        torch::from_blob(const_cast<int8_t*>(head.weight.data()), {head.classes, head.C}, torch::kInt8)
+            .to(torch::kDouble);
     const torch::Tensor b =
         torch::from_blob(const_cast<int32_t*>(head.bias.data()), {head.classes}, torch::kInt).to(torch::kDouble);
     const torch::Tensor scale =

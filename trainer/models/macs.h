@@ -1,4 +1,4 @@
-// Multiply-accumulates of a model by the counting rule of method.md section 3: Winograd-domain
+// Multiply-accumulates of a model by the counting rule of docs/method.md section 3: Winograd-domain
 // multiplications only (transforms excluded), whole tiles (maps padded up to a multiple of
 // the tile), direct convolutions K*C*k*k per output pixel, plus the classifier.
 #pragma once

@@ -21,9 +21,14 @@ std::string ModelConfig::variant_for(const std::string& name, int kernel, int st
 }
 
 nlohmann::json ModelConfig::to_json() const {
-    return {{"arch", arch},       {"in_channels", in_channels}, {"num_classes", num_classes},
-            {"image_size", image_size}, {"variant", variant},   {"layer_variants", layer_variants},
-            {"per_tap", per_tap}, {"batchnorm", batchnorm}};
+    return {{"arch", arch},
+            {"in_channels", in_channels},
+            {"num_classes", num_classes},
+            {"image_size", image_size},
+            {"variant", variant},
+            {"layer_variants", layer_variants},
+            {"per_tap", per_tap},
+            {"batchnorm", batchnorm}};
 }
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& j) {

@@ -42,14 +42,15 @@ BasicBlockImpl::BasicBlockImpl(const std::string& prefix, int in, int out, int s
     conv1 = register_module("conv1", QConv(conv_options(prefix + "conv1", in, out, 3, stride, true, cfg)));
     conv2 = register_module("conv2", QConv(conv_options(prefix + "conv2", out, out, 3, 1, true, cfg)));
     if (sc == "projection")
-        downsample = register_module("downsample", QConv(conv_options(prefix + "downsample", in, out, 1, stride, false, cfg)));
+        downsample =
+            register_module("downsample", QConv(conv_options(prefix + "downsample", in, out, 1, stride, false, cfg)));
     else if (sc != "identity" && sc != "option_a")
         throw std::invalid_argument("winoq-train: unknown shortcut " + sc);
 }
 
 Act BasicBlockImpl::forward(const Act& x) {
     const Act h = conv1(x);
-    const Act s = shortcut == "option_a" ? option_a_shortcut(x, conv2->options().out)
+    const Act s = shortcut == "option_a"     ? option_a_shortcut(x, conv2->options().out)
                   : shortcut == "projection" ? downsample(x)
                                              : x;
     return conv2->forward(h, &s);

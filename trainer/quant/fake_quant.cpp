@@ -72,7 +72,9 @@ WINOQ_ALWAYS_INLINE T backward_run(const T* x, const T* gy, T* gx, int64_t n, T 
     return acc;
 }
 
-WINOQ_SIMD_CLONES void forward_run_f(const float* x, float* y, int64_t n, float inv, float s) { forward_run(x, y, n, inv, s); }
+WINOQ_SIMD_CLONES void forward_run_f(const float* x, float* y, int64_t n, float inv, float s) {
+    forward_run(x, y, n, inv, s);
+}
 WINOQ_SIMD_CLONES void forward_run_d(const double* x, double* y, int64_t n, double inv, double s) {
     forward_run(x, y, n, inv, s);
 }
@@ -83,7 +85,9 @@ WINOQ_SIMD_CLONES double backward_run_d(const double* x, const double* gy, doubl
     return backward_run(x, gy, gx, n, inv);
 }
 inline void forward_run_any(const float* x, float* y, int64_t n, float inv, float s) { forward_run_f(x, y, n, inv, s); }
-inline void forward_run_any(const double* x, double* y, int64_t n, double inv, double s) { forward_run_d(x, y, n, inv, s); }
+inline void forward_run_any(const double* x, double* y, int64_t n, double inv, double s) {
+    forward_run_d(x, y, n, inv, s);
+}
 inline float backward_run_any(const float* x, const float* gy, float* gx, int64_t n, float inv) {
     return backward_run_f(x, gy, gx, n, inv);
 }
@@ -118,7 +122,8 @@ void backward_kernel(const T* x, const T* alpha, const T* gy, T* gx, T* galpha, 
         }
     });
     std::vector<double> sum(static_cast<size_t>(v.planes), 0.0);
-    for (int64_t w = 0; w < units; ++w) sum[static_cast<size_t>((w / chunks) % v.planes)] += partial[static_cast<size_t>(w)];
+    for (int64_t w = 0; w < units; ++w)
+        sum[static_cast<size_t>((w / chunks) % v.planes)] += partial[static_cast<size_t>(w)];
     for (int64_t p = 0; p < v.planes; ++p) galpha[p] = T(sum[static_cast<size_t>(p)] / kQ);
 }
 

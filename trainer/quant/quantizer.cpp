@@ -11,8 +11,8 @@
 namespace winoq::train {
 namespace {
 
-constexpr size_t kSamplePerCall = 1 << 15;   // values sampled per group and forward call
-constexpr size_t kSampleMax = 1 << 19;       // values kept per group
+constexpr size_t kSamplePerCall = 1 << 15;  // values sampled per group and forward call
+constexpr size_t kSampleMax = 1 << 19;      // values kept per group
 
 std::vector<int64_t> group_ids(const std::vector<std::pair<int, int>>& keys) {
     std::map<std::pair<int, int>, int64_t> id;

@@ -17,7 +17,8 @@ torch::serialize::InputArchive open(const std::string& path) {
     try {
         ar.load_from(path);
     } catch (const c10::Error& e) {
-        throw std::runtime_error("winoq-train: " + path + " is not a winoq-train checkpoint (" + e.what_without_backtrace() + ")");
+        throw std::runtime_error("winoq-train: " + path + " is not a winoq-train checkpoint (" +
+                                 e.what_without_backtrace() + ")");
     }
     return ar;
 }
@@ -82,10 +83,10 @@ ResNet load_checkpoint_model(const std::string& path, CheckpointInfo* info_out) 
     ResNet model(info.config);
     const LoadReport r = load_state_dict(*model, state);
     if (!r.missing.empty() || !r.mismatched.empty())
-        throw std::runtime_error("winoq-train: checkpoint " + path + " does not match its own config (" +
-                                 (r.missing.empty() ? "tensor " + r.mismatched[0] + " has another shape"
-                                                    : "no tensor " + r.missing[0]) +
-                                 ")");
+        throw std::runtime_error(
+            "winoq-train: checkpoint " + path + " does not match its own config (" +
+            (r.missing.empty() ? "tensor " + r.mismatched[0] + " has another shape" : "no tensor " + r.missing[0]) +
+            ")");
     if (info_out) *info_out = info;
     return model;
 }

@@ -22,7 +22,7 @@ struct OptimOptions {
     std::string schedule = "cosine";  // cosine | step | constant
     std::vector<double> milestones;   // step: epochs at which lr *= gamma (fractions of the run if all < 1)
     double gamma = 0.1;
-    double warmup_epochs = 0;         // linear warm-up from 0
+    double warmup_epochs = 0;  // linear warm-up from 0
 };
 
 struct Optimizer {

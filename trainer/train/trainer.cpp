@@ -83,8 +83,10 @@ nlohmann::json TrainOptions::to_json() const {
 }
 
 nlohmann::json EpochRecord::to_json() const {
-    return {{"epoch", epoch},       {"lr", lr},          {"train_loss", train_loss}, {"train_acc", train_acc},
-            {"val_top1", val_top1}, {"val_loss", val_loss}, {"val_mode", val_mode},  {"seconds", seconds}};
+    return {{"epoch", epoch},           {"lr", lr},
+            {"train_loss", train_loss}, {"train_acc", train_acc},
+            {"val_top1", val_top1},     {"val_loss", val_loss},
+            {"val_mode", val_mode},     {"seconds", seconds}};
 }
 
 std::vector<EpochRecord> train_model(ResNet& model, const ImageDataset& train, const ImageDataset* val,
@@ -140,7 +142,8 @@ std::vector<EpochRecord> train_model(ResNet& model, const ImageDataset& train, c
             loss.backward();
             opt.opt->step();
             const double l = loss.item<double>();
-            if (!std::isfinite(l)) throw std::runtime_error("winoq-train: the loss diverged (" + std::to_string(l) + ")");
+            if (!std::isfinite(l))
+                throw std::runtime_error("winoq-train: the loss diverged (" + std::to_string(l) + ")");
             loss_sum += l * double(idx.size());
             correct += (logits.argmax(1) == labels).sum().item<int64_t>();
             seen += static_cast<int64_t>(idx.size());
@@ -171,8 +174,8 @@ std::vector<EpochRecord> train_model(ResNet& model, const ImageDataset& train, c
         }
         r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         std::fprintf(stderr, "%sepoch %d/%d done: train loss %.4f acc %.2f%%, val top-1 %.2f%% (%s), %s\n",
-                         tty && o.progress ? "\n" : "", epoch, o.epochs, r.train_loss, r.train_acc, r.val_top1, r.val_mode.c_str(),
-                         duration_text(r.seconds).c_str());
+                     tty && o.progress ? "\n" : "", epoch, o.epochs, r.train_loss, r.train_acc, r.val_top1,
+                     r.val_mode.c_str(), duration_text(r.seconds).c_str());
         records.push_back(r);
         if (!o.out_dir.empty()) {
             nlohmann::json meta = run;

@@ -23,11 +23,11 @@ struct TrainOptions {
     OptimOptions optim;
     Augmentation augmentation{4, true};
     uint64_t seed = 1;
-    int64_t max_steps = 0;        // > 0: at most this many steps per epoch (smoke tests, timing)
-    int64_t val_limit = 0;        // > 0: validate on the first images only
-    bool val_integer = false;     // validate int8 models in integer mode every epoch (slower)
-    std::string out_dir;          // empty: no checkpoints or logs
-    bool progress = true;         // the progress line on stderr
+    int64_t max_steps = 0;     // > 0: at most this many steps per epoch (smoke tests, timing)
+    int64_t val_limit = 0;     // > 0: validate on the first images only
+    bool val_integer = false;  // validate int8 models in integer mode every epoch (slower)
+    std::string out_dir;       // empty: no checkpoints or logs
+    bool progress = true;      // the progress line on stderr
     nlohmann::json to_json() const;
 };
 

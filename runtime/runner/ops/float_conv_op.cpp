@@ -23,8 +23,8 @@ inline int8_t float_conv_output(double y, bool relu, double out_scale) {
 // o[k] += (sum_c x[c] * w[c][k], c ascending from 0); blocks of 16 output channels stay in
 // registers across the taps. The AVX2 clone only widens the vectors: ISO C++ mode
 // (-std=c++17) keeps FP contraction off, so no FMA changes the rounding (simd_clones.h).
-WINOQ_AVX2_CLONES void float_conv_pixel(const double* const* tap_x, const double* const* tap_w, int taps, int C,
-                                        int K, const float* bias, double* o) {
+WINOQ_AVX2_CLONES void float_conv_pixel(const double* const* tap_x, const double* const* tap_w, int taps, int C, int K,
+                                        const float* bias, double* o) {
     constexpr int B = 16;
     int kb = 0;
     for (; kb + B <= K; kb += B) {
@@ -61,7 +61,8 @@ FloatConvRunner::FloatConvRunner(const FloatConvParams& p, int batch) : p_(p), b
         for (int c = 0; c < s.C; ++c)
             for (int ky = 0; ky < kk; ++ky)
                 for (int kx = 0; kx < kk; ++kx)
-                    wt_[((size_t(ky) * kk + kx) * s.C + c) * s.K + k] = p.weights[((size_t(k) * s.C + c) * kk + ky) * kk + kx];
+                    wt_[((size_t(ky) * kk + kx) * s.C + c) * s.K + k] =
+                        p.weights[((size_t(k) * s.C + c) * kk + ky) * kk + kx];
     x_.resize(size_t(batch) * s.H * s.W * s.C);
     const size_t rows = size_t(batch) * s.out_h();
     out_.resize(rows * s.K);

@@ -39,7 +39,7 @@ public:
     static SafetensorsFile parse(std::vector<uint8_t> bytes, const std::string& what = "<memory>");
 
     bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
-    std::vector<std::string> names() const;  // sorted
+    std::vector<std::string> names() const;                 // sorted
     const TensorInfo& info(const std::string& name) const;  // throws if absent
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
 

@@ -56,13 +56,13 @@ struct FloatConvParams {
 
 struct ModelOp {
     OpKind kind = OpKind::kConv;
-    std::string name;      // unique; also the name of its output activation
-    std::string input;     // "input" or an earlier op's name
-    std::string residual;  // conv only: "" or an earlier op's name (same shape as the output)
+    std::string name;                   // unique; also the name of its output activation
+    std::string input;                  // "input" or an earlier op's name
+    std::string residual;               // conv only: "" or an earlier op's name (same shape as the output)
     ConvImpl impl = ConvImpl::kDirect;  // conv only
-    DirectConvParams direct;        // ConvImpl::kDirect (shape.N = 1)
-    WinogradConvParams winograd;    // ConvImpl::kWinograd (shape.N = 1)
-    FloatConvParams float_conv;     // ConvImpl::kFloat (shape.N = 1)
+    DirectConvParams direct;            // ConvImpl::kDirect (shape.N = 1)
+    WinogradConvParams winograd;        // ConvImpl::kWinograd (shape.N = 1)
+    FloatConvParams float_conv;         // ConvImpl::kFloat (shape.N = 1)
     // The output activation, per image: C x H x W int8 with real value q * out_scale.
     int out_c = 0, out_h = 0, out_w = 0;
     double out_scale = 1.0;
@@ -82,22 +82,22 @@ struct ModelOp {
 
 struct ModelHead {
     int C = 0, classes = 0;
-    std::vector<int8_t> weight;       // [classes][C]
-    std::vector<int32_t> bias;        // [classes], in units of logit_scale
-    std::vector<float> logit_scale;   // [classes]
+    std::vector<int8_t> weight;      // [classes][C]
+    std::vector<int32_t> bias;       // [classes], in units of logit_scale
+    std::vector<float> logit_scale;  // [classes]
 };
 
 struct Model {
     int version = kModelFormatVersion;
-    std::string name;         // e.g. "resnet20-cifar10-cf43"; "untrained" in it when untrained
-    std::string arch;         // "resnet20" or "resnet18"
-    std::string dataset;      // "cifar10", "fashion-mnist", "imagenet-shapes"
-    bool trained = true;      // false: random weights (latency / MAC measurements only)
+    std::string name;     // e.g. "resnet20-cifar10-cf43"; "untrained" in it when untrained
+    std::string arch;     // "resnet20" or "resnet18"
+    std::string dataset;  // "cifar10", "fashion-mnist", "imagenet-shapes"
+    bool trained = true;  // false: random weights (latency / MAC measurements only)
     int in_channels = 3, image_size = 32;
-    std::vector<float> mean, std;           // per channel: x = (pixel / 255 - mean) / std
-    double input_scale = 1.0;               // the int8 image: q = clamp(rne(x / input_scale), -127, 127)
-    std::vector<int8_t> input_lut;          // [in_channels][256]: q for each 8-bit pixel value
-    std::vector<std::string> class_names;   // num_classes
+    std::vector<float> mean, std;          // per channel: x = (pixel / 255 - mean) / std
+    double input_scale = 1.0;              // the int8 image: q = clamp(rne(x / input_scale), -127, 127)
+    std::vector<int8_t> input_lut;         // [in_channels][256]: q for each 8-bit pixel value
+    std::vector<std::string> class_names;  // num_classes
     std::vector<ModelOp> ops;
     ModelHead head;
     std::map<std::string, std::string> info;  // free-form provenance (command, accuracy, date)
@@ -111,7 +111,7 @@ struct Model {
 int8_t quantize_pixel(uint8_t pixel, float mean, float std, double input_scale);
 std::vector<int8_t> make_input_lut(const std::vector<float>& mean, const std::vector<float>& std, double input_scale);
 
-// Multiply-accumulates of one image by method.md section 3: Winograd-domain products only
+// Multiply-accumulates of one image by docs/method.md section 3: Winograd-domain products only
 // (whole tiles, transforms excluded), direct convs K*C*k*k per output pixel, plus the head.
 struct OpMacs {
     std::string name, variant;

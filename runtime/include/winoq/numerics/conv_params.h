@@ -51,11 +51,11 @@ struct DirectConvParams {
 struct WinogradConvParams {
     Variant variant = Variant::kCF43;
     ConvShape shape;
-    std::vector<int8_t> weights;          // [q][k][c], q over PlaneLayout::prod
+    std::vector<int8_t> weights;             // [q][k][c], q over PlaneLayout::prod
     std::vector<int32_t> in_mult, in_shift;  // per activation plane (PlaneLayout::act)
-    std::vector<int32_t> m_mult;          // [o][k][2], o over PlaneLayout::out
-    std::vector<int32_t> m_shift;         // [o][k]
-    std::vector<int32_t> m_lshift;        // [o]: M plane o enters the output transform as M << l; empty = all 0
+    std::vector<int32_t> m_mult;             // [o][k][2], o over PlaneLayout::out
+    std::vector<int32_t> m_shift;            // [o][k]
+    std::vector<int32_t> m_lshift;           // [o]: M plane o enters the output transform as M << l; empty = all 0
     OutputStage out;
     int m_left_shift(int o) const { return m_lshift.empty() ? 0 : m_lshift[o]; }
     int tiles_h() const;
@@ -76,26 +76,26 @@ void validate(const WinogradConvParams& p);
 
 // Real-valued quantization of a layer: the scales (clipping factor / 127) of every stage.
 struct OutputScales {
-    double y = 1.0;      // output scale
-    double res = 0.0;    // residual input scale; 0: no residual
+    double y = 1.0;    // output scale
+    double res = 0.0;  // residual input scale; 0: no residual
     bool relu = false;
 };
 
 struct WinogradScales {
-    double x = 1.0;              // input scale
-    std::vector<double> act;     // per activation plane (re and im of a tap must be equal)
-    std::vector<double> w;       // per product plane (transformed filter part)
-    double m = 1.0;              // the accumulated product M, per tensor (used when m_plane is empty)
-    std::vector<double> m_plane; // optional: M per output plane (per tap); rounded to m_base * 2^l
+    double x = 1.0;               // input scale
+    std::vector<double> act;      // per activation plane (re and im of a tap must be equal)
+    std::vector<double> w;        // per product plane (transformed filter part)
+    double m = 1.0;               // the accumulated product M, per tensor (used when m_plane is empty)
+    std::vector<double> m_plane;  // optional: M per output plane (per tap); rounded to m_base * 2^l
     OutputScales out;
 };
 
 // The scale of each M output plane as the integer pipeline uses it: sc.m for all planes, or,
 // with sc.m_plane, m_base * 2^l (l = lshift[o] in [0, kMaxMLeftShift]) nearest to m_plane[o].
 struct MPlaneGrid {
-    double base = 1.0;              // the common scale the output transform works in
-    std::vector<double> scale;      // per output plane
-    std::vector<int32_t> lshift;    // per output plane; empty for one scale per tensor
+    double base = 1.0;            // the common scale the output transform works in
+    std::vector<double> scale;    // per output plane
+    std::vector<int32_t> lshift;  // per output plane; empty for one scale per tensor
 };
 MPlaneGrid m_plane_grid(const WinogradScales& sc, int out_planes);
 

@@ -96,8 +96,7 @@ std::vector<T> act_plane_values(const PlaneLayout& L, const std::vector<Complex<
 // The full n*n grid of M from the requantized output planes: conjugate members get the
 // conjugate of their representative.
 template <typename T>
-std::vector<Complex<T>> tap_grid_from_out_planes(const PlaneLayout& L, const std::vector<T>& planes,
-                                                 const T& zero) {
+std::vector<Complex<T>> tap_grid_from_out_planes(const PlaneLayout& L, const std::vector<T>& planes, const T& zero) {
     std::vector<Complex<T>> M(L.taps.size(), Complex<T>{zero, zero});
     for (size_t t = 0; t < L.taps.size(); ++t) {
         const TapInfo& ti = L.taps[t];

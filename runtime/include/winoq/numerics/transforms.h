@@ -13,9 +13,9 @@
 namespace winoq {
 
 struct WinogradMatrices {
-    int m = 0;   // output tile size
-    int r = 3;   // filter size
-    int n = 0;   // input tile size, m + r - 1
+    int m = 0;                 // output tile size
+    int r = 3;                 // filter size
+    int n = 0;                 // input tile size, m + r - 1
     std::vector<GaussInt> BT;  // n x n, row-major: B^T[i][u]
     std::vector<GaussInt> G;   // n x r, integer numerators: G[i][k] = G_num[i][k] / g_den
     int64_t g_den = 1;
@@ -68,10 +68,10 @@ struct OutPlane {
 struct PlaneLayout {
     Variant variant;
     int n = 0, m = 0;
-    std::vector<TapInfo> taps;     // n*n
-    std::vector<ActPlane> act;     // input-transform output planes
-    std::vector<ProdPlane> prod;   // GEMMs (= multiplications per tile per (c, k) pair)
-    std::vector<OutPlane> out;     // requantized M planes read by the output transform
+    std::vector<TapInfo> taps;    // n*n
+    std::vector<ActPlane> act;    // input-transform output planes
+    std::vector<ProdPlane> prod;  // GEMMs (= multiplications per tile per (c, k) pair)
+    std::vector<OutPlane> out;    // requantized M planes read by the output transform
     // For each tap: index of its plane in `out` for the real / re part and the im part (-1: none).
     std::vector<int> out_re, out_im;
     // For each tap: act plane index of the real/re part, im part, re+im part (-1: none).

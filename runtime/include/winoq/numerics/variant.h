@@ -18,8 +18,8 @@ enum class Variant {
     kCF43M4,  // complex F(4x4,3x3) with plain 4-multiplication complex products
 };
 
-inline constexpr std::array<Variant, 5> kAllVariants = {Variant::kDirect, Variant::kF23, Variant::kF43,
-                                                        Variant::kCF43, Variant::kCF43M4};
+inline constexpr std::array<Variant, 5> kAllVariants = {Variant::kDirect, Variant::kF23, Variant::kF43, Variant::kCF43,
+                                                        Variant::kCF43M4};
 inline constexpr std::array<Variant, 4> kWinogradVariants = {Variant::kF23, Variant::kF43, Variant::kCF43,
                                                              Variant::kCF43M4};
 
