@@ -111,6 +111,8 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
     stage_ = OutputStageBuffers(p.out, K);
     in_mult_ = p.in_mult;
     in_shift_ = p.in_shift;
+    // The fused pipeline reads c16_ channels: a C that is not a multiple gets a zeroed copy.
+    if (c16_ != C) padded_input_.assign(size_t(s.N) * s.H * s.W * c16_, 0);
     pack_weights();
     pack_m_requantization();
     bind_gemm_sections();
@@ -179,9 +181,8 @@ void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) 
     const ConvShape& s = p_.shape;
     const int CB = c16_ / 4, k = kp_, Q = int(KL_.prod_of.size());
     const int8_t* in16 = in;
-    if (c16_ != s.C) {  // zero-pad the channels to the pipeline's multiple of kFusedChannelAlign
+    if (c16_ != s.C) {  // the channels into the zero-padded copy (its padding stays zero)
         const size_t pixels = size_t(s.N) * s.H * s.W;
-        padded_input_.assign(pixels * c16_, 0);
         for (size_t i = 0; i < pixels; ++i) std::copy(in + i * s.C, in + (i + 1) * s.C, &padded_input_[i * c16_]);
         in16 = padded_input_.data();
     }

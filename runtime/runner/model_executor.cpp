@@ -91,28 +91,21 @@ void ModelExecutor::Impl::run_head(double* logits) {
 void ModelExecutor::Impl::plan_conv(size_t i) {
     const ModelOp& op = model.ops[i];
     const bool on_kernels = engine == ExecEngine::kKernels;
+    // An int8 conv (DirectConvParams or WinogradConvParams) for this batch: a kernel, or the
+    // reference engine's params.
+    auto plan_int8 = [&](auto p, auto& reference_params) {
+        p.shape.N = batch;
+        if (on_kernels)
+            kernels[i] = std::make_unique<ConvKernel>(p);
+        else
+            reference_params[i] = std::move(p);
+    };
     switch (op.impl) {
         case ConvImpl::kFloat:
             if (on_kernels) float_runners[i] = std::make_unique<ops::FloatConvRunner>(op.float_conv, batch);
             return;
-        case ConvImpl::kDirect: {
-            DirectConvParams p = op.direct;
-            p.shape.N = batch;
-            if (on_kernels)
-                kernels[i] = std::make_unique<ConvKernel>(p);
-            else
-                ref_direct[i] = std::move(p);
-            return;
-        }
-        case ConvImpl::kWinograd: {
-            WinogradConvParams p = op.winograd;
-            p.shape.N = batch;
-            if (on_kernels)
-                kernels[i] = std::make_unique<ConvKernel>(p);
-            else
-                ref_winograd[i] = std::move(p);
-            return;
-        }
+        case ConvImpl::kDirect: plan_int8(op.direct, ref_direct); return;
+        case ConvImpl::kWinograd: plan_int8(op.winograd, ref_winograd); return;
     }
 }
 
