@@ -82,10 +82,16 @@ struct KernelLayout {
     std::vector<int> x_of;
 };
 
-inline KernelLayout kernel_layout(Variant v) {
-    const PlaneLayout& L = plane_layout(v);
-    KernelLayout K;
-    std::vector<std::vector<int>> cprods, couts;  // per complex rep tap: its product and out planes
+namespace layout_detail {
+
+// Per complex representative tap: its product planes and its two output planes.
+struct ComplexTaps {
+    std::vector<std::vector<int>> prods, outs;
+};
+
+// The real section (one product and one output plane per real tap), and the complex taps.
+inline ComplexTaps add_real_taps(const PlaneLayout& L, KernelLayout& K) {
+    ComplexTaps c;
     for (size_t t = 0; t < L.taps.size(); ++t) {
         const TapInfo& ti = L.taps[t];
         if (ti.conj) continue;
@@ -102,45 +108,57 @@ inline KernelLayout kernel_layout(Variant v) {
             K.out_of.push_back(outs[0]);
             K.real.act.push_back(L.prod[prods[0]].act);
         } else {
-            cprods.push_back(prods);
-            couts.push_back(outs);
+            c.prods.push_back(prods);
+            c.outs.push_back(outs);
         }
     }
     K.real.groups = int(K.real.act.size());
     K.real.np = K.real.no = 1;
     K.real.nterms[0] = 1;
+    return c;
+}
+
+// Output part `part` of complex group g as group-local product indices; every group must have
+// the same structure (one GEMM schedule serves them all).
+inline void set_complex_terms(const PlaneLayout& L, const std::vector<int>& prods, int out, int part, size_t g,
+                              GemmSection& S) {
+    const OutPlane& op = L.out[out];
+    int nterms = op.nterms, term[2] = {0, 0};
+    for (int j = 0; j < nterms; ++j) {
+        term[j] = -1;
+        for (size_t i = 0; i < prods.size(); ++i)
+            if (prods[i] == op.term[j]) term[j] = int(i);
+        if (term[j] < 0) throw std::logic_error("winoq: output plane uses another tap's product");
+    }
+    if (g > 0 && (nterms != S.nterms[part] || term[0] != S.term[part][0] || term[1] != S.term[part][1]))
+        throw std::logic_error("winoq: complex taps with different term structures");
+    S.nterms[part] = nterms;
+    S.term[part][0] = term[0];
+    S.term[part][1] = term[1];
+}
+
+inline void add_complex_groups(const PlaneLayout& L, const ComplexTaps& c, KernelLayout& K) {
     K.complex.q0 = K.complex.o0 = K.real.groups;
-    K.complex.groups = int(cprods.size());
+    K.complex.groups = int(c.prods.size());
     K.complex.no = 2;
-    for (size_t g = 0; g < cprods.size(); ++g) {
-        const std::vector<int>& prods = cprods[g];
-        const std::vector<int>& outs = couts[g];
+    for (size_t g = 0; g < c.prods.size(); ++g) {
+        const std::vector<int>& prods = c.prods[g];
+        const std::vector<int>& outs = c.outs[g];
         if (outs.size() != 2 || (g > 0 && int(prods.size()) != K.complex.np))
             throw std::logic_error("winoq: complex taps with different structures");
         K.complex.np = int(prods.size());
-        for (int part = 0; part < 2; ++part) {
-            const OutPlane& op = L.out[outs[part]];
-            int nterms = op.nterms, term[2] = {0, 0};
-            for (int j = 0; j < nterms; ++j) {
-                term[j] = -1;
-                for (size_t i = 0; i < prods.size(); ++i)
-                    if (prods[i] == op.term[j]) term[j] = int(i);
-                if (term[j] < 0) throw std::logic_error("winoq: output plane uses another tap's product");
-            }
-            if (g > 0 && (nterms != K.complex.nterms[part] || term[0] != K.complex.term[part][0] ||
-                          term[1] != K.complex.term[part][1]))
-                throw std::logic_error("winoq: complex taps with different term structures");
-            K.complex.nterms[part] = nterms;
-            K.complex.term[part][0] = term[0];
-            K.complex.term[part][1] = term[1];
-        }
+        for (int part = 0; part < 2; ++part) set_complex_terms(L, prods, outs[part], part, g, K.complex);
         for (int q : prods) {
             K.prod_of.push_back(q);
             K.complex.act.push_back(L.prod[q].act);
         }
         for (int o : outs) K.out_of.push_back(o);
     }
-    // X order of the fused pipeline: real groups read one plane each (nx = 1, x_local = {0}).
+}
+
+// X order of the fused pipeline: real groups read one plane each (nx = 1, x_local = {0}), then
+// each complex group's distinct planes in first-read order.
+inline void order_x_planes(KernelLayout& K) {
     K.real.x0 = 0;
     K.real.nx = 1;
     K.real.x_local = {0};
@@ -161,6 +179,15 @@ inline KernelLayout kernel_layout(Variant v) {
         K.complex.nx = int(planes.size());
         K.x_of.insert(K.x_of.end(), planes.begin(), planes.end());
     }
+}
+
+}  // namespace layout_detail
+
+inline KernelLayout kernel_layout(Variant v) {
+    const PlaneLayout& L = plane_layout(v);
+    KernelLayout K;
+    layout_detail::add_complex_groups(L, layout_detail::add_real_taps(L, K), K);
+    layout_detail::order_x_planes(K);
     K.out_internal.assign(L.out.size(), -1);
     for (size_t i = 0; i < K.out_of.size(); ++i) K.out_internal[K.out_of[i]] = int(i);
     if (K.prod_of.size() != L.prod.size() || K.out_of.size() != L.out.size())

@@ -53,110 +53,15 @@ public:
     Output<Buffer<int8_t>> out{"out", 4};         // (k, x, y, nb), extents K, W, H, N
 
     void generate() {
-        const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);
-        const winoq::PlaneLayout& L = winoq::plane_layout(variant);
         KL = winoq::kernels::kernel_layout(variant);
-        const int n = w.n, m = w.m;
-        f.m = m;
-        Var &c = f.c, &t = f.t, &k = f.k, &g = f.g, &j = f.j, &p = f.p;
-
-        const Expr C = input.dim(0).extent(), Wd = input.dim(1).extent(), H = input.dim(2).extent();
-        const Expr N = input.dim(3).extent();
-        f.tw = (Wd + (m - 1)) / m;
-        f.th = (H + (m - 1)) / m;
-        const Expr tx = t % f.tw, ty = (t / f.tw) % f.th, nb = t / (f.tw * f.th);
-        // Bounded in space and batch only: the channel extent is the W's (a multiple of
-        // kFusedChannelAlign, set in schedule()), so channel vectors load densely.
-        Func padded =
-            BoundaryConditions::constant_exterior(input, cast<int8_t>(0), {{Expr(), Expr()}, {0, Wd}, {0, H}, {0, N}});
-
-        // Input transform (int16 is exact, as in the stage pipeline), every X plane of a tile.
-        std::vector<Expr> d(n * n);
-        for (int u = 0; u < n; ++u)
-            for (int v = 0; v < n; ++v) d[u * n + v] = cast<int16_t>(padded(c, tx * m - 1 + v, ty * m - 1 + u, nb));
-        const std::vector<Expr> vals = winoq::act_plane_values(L, winoq::input_transform<Expr>(w, d, cast<int16_t>(0)));
-        std::vector<Expr> q;
-        for (int a : KL.x_of) {
-            const Expr r = winoq::halide::requantize_expr(i64(vals[a]) * i64(in_mult(a)), in_shift(a), -winoq::kQMax);
-            q.push_back(cast(winoq::halide::act_type(get_target()), r + winoq::halide::act_offset(get_target())));
-        }
-        f.num_x = int(q.size());
-        f.planes(c, t) = Tuple(q);
-        f.X(c, t, f.x) = mux(f.x, f.planes(c, t));
-
-        // GEMMs: section "real" (one product -> one M plane per group), section "complex".
-        // With a 4-way int8 dot instruction (vpdpbusd / sdot) the reduction takes 4 channels at a
-        // time; without one, 2 (pmaddwd on int16) into two partial sums per channel h (channels
-        // 4cb + 2h, +1), added once after the reduction: exact either way, same layouts.
-        f.pairs = !winoq::schedules::has_int8_dot(get_target());
-        const int rw = f.pairs ? 2 : 4;
-        f.r = RDom(0, rw, 0, W.dim(2).extent(), "r");
-        const RDom& r = f.r;
-        Var& h = f.h;
-        const Expr wi = f.pairs ? 2 * h + r.x : Expr(r.x);
-        auto x_in = [&](const Expr& col) {
-            return cast<int32_t>(f.X(4 * r.y + (f.pairs ? 2 * h + r.x : Expr(r.x)), t, col));
-        };
-        // acc(args) = acc_offset + sum_c W * X, through the pair partial sums where there are any.
-        auto define_acc = [&](Func& acc, Func& acc2, std::vector<Expr> args, const Expr& qp, const Expr& col) {
-            std::vector<Expr> args2 = args;
-            args2.insert(args2.begin(), h);
-            if (!f.pairs) {
-                acc(args) = acc_offset(k, qp);
-                acc(args) += cast<int32_t>(W(wi, k, r.y, qp)) * x_in(col);
-                return;
-            }
-            acc2(args2) = select(h == 0, acc_offset(k, qp), 0);
-            acc2(args2) += cast<int32_t>(W(wi, k, r.y, qp)) * x_in(col);
-            std::vector<Expr> a0 = args, a1 = args;
-            a0.insert(a0.begin(), 0);
-            a1.insert(a1.begin(), 1);
-            acc(args) = acc2(a0) + acc2(a1);
-        };
-        const winoq::kernels::GemmSection& R = KL.real;
-        define_acc(f.acc_real, f.acc2_real, {k, t, g}, g, g);
-        f.M_real(k, t, g) = cast<int8_t>(winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)),
-                                                                        m_shift(k, g), -winoq::kQMax));
-
-        const winoq::kernels::GemmSection& S = KL.complex;
-        f.real_groups = R.groups;
-        f.complex_groups = S.groups;
-        f.complex_products = S.np;
-        if (S.groups > 0) {
-            const Expr qp = S.q0 + g * S.np + j;
-            define_acc(f.acc_complex, f.acc2_complex, {k, t, j, g}, qp,
-                       S.x0 + g * S.nx + winoq::halide::table_lookup(j, S.x_local));
-            Expr sum;
-            const Expr op = S.o0 + g * S.no + p;
-            for (int i = 0; i < S.nterms[0]; ++i) {
-                const Expr term = winoq::halide::table_lookup(p, {S.term[0][i], S.term[1][i]});
-                const Expr prod = i64(f.acc_complex(k, t, term, g)) * i64(m_mult(k, i, op));
-                sum = i == 0 ? prod : sum + prod;
-            }
-            f.M_complex(k, t, p, g) = cast<int8_t>(winoq::halide::requantize_expr(sum, m_shift(k, op), -winoq::kQMax));
-        }
-
-        // Output transform of a tile: M planes (internal o') << m_lshift, int32 exact as in the stage pipeline.
-        std::vector<Expr> planes(L.out.size());
-        for (size_t o = 0; o < L.out.size(); ++o) {
-            const int oi = KL.out_internal[o];
-            const Expr mv =
-                oi < R.groups ? f.M_real(k, t, oi) : f.M_complex(k, t, (oi - S.o0) % S.no, (oi - S.o0) / S.no);
-            planes[o] = cast<int32_t>(mv) << cast<uint32_t>(m_lshift(oi));
-        }
-        const Expr zero = 0;
-        const std::vector<Expr> Y = winoq::output_transform<Expr>(
-            w, winoq::tap_grid_from_out_planes<Expr>(L, planes, zero), winoq::tap_is_real(L), zero);
-        f.tiles(k, t) = Tuple(Y);
-
-        Var &x = f.x_out, &y = f.y_out, &b = f.nb;
-        const Expr tile = (b * f.th + y / m) * f.tw + x / m;
-        const Expr yv = mux((y % m) * m + x % m, Tuple(f.tiles(k, tile)));
-        Expr sum = (i64(yv) + i64(bias(k))) * i64(mult(k));
-        sum = sum + i64(res(k, x, y, b)) * i64(res_mult(k));
-        f.out = Func(out);
-        out(k, x, y, b) = cast<int8_t>(winoq::halide::requantize_expr(sum, shift(k), select(relu, 0, -winoq::kQMax)));
-        f.K = out.dim(0).extent();
+        f.m = winoq::winograd_matrices(variant).m;
+        const Expr Wd = input.dim(1).extent(), H = input.dim(2).extent();
+        f.tw = (Wd + (f.m - 1)) / f.m;
+        f.th = (H + (f.m - 1)) / f.m;
+        define_input_transform();
+        define_gemms();
+        define_output_transform();
+        define_output_stage();
     }
 
     void schedule() {
@@ -212,6 +117,118 @@ public:
     }
 
 private:
+    // X(c, t, x'): the input transform of tile t (int16 is exact, as in the stage pipeline),
+    // every X plane requantized to the activation type.
+    void define_input_transform() {
+        const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);
+        const winoq::PlaneLayout& L = winoq::plane_layout(variant);
+        const int n = w.n, m = w.m;
+        Var &c = f.c, &t = f.t;
+        const Expr Wd = input.dim(1).extent(), H = input.dim(2).extent(), N = input.dim(3).extent();
+        const Expr tx = t % f.tw, ty = (t / f.tw) % f.th, nb = t / (f.tw * f.th);
+        // Bounded in space and batch only: the channel extent is the W's (a multiple of
+        // kFusedChannelAlign, set in schedule()), so channel vectors load densely.
+        Func padded =
+            BoundaryConditions::constant_exterior(input, cast<int8_t>(0), {{Expr(), Expr()}, {0, Wd}, {0, H}, {0, N}});
+        std::vector<Expr> d(n * n);
+        for (int u = 0; u < n; ++u)
+            for (int v = 0; v < n; ++v) d[u * n + v] = cast<int16_t>(padded(c, tx * m - 1 + v, ty * m - 1 + u, nb));
+        const std::vector<Expr> vals = winoq::act_plane_values(L, winoq::input_transform<Expr>(w, d, cast<int16_t>(0)));
+        std::vector<Expr> q;
+        for (int a : KL.x_of) {
+            const Expr r = winoq::halide::requantize_expr(i64(vals[a]) * i64(in_mult(a)), in_shift(a), -winoq::kQMax);
+            q.push_back(cast(winoq::halide::act_type(get_target()), r + winoq::halide::act_offset(get_target())));
+        }
+        f.num_x = int(q.size());
+        f.planes(c, t) = Tuple(q);
+        f.X(c, t, f.x) = mux(f.x, f.planes(c, t));
+    }
+
+    // acc(args) = acc_offset + sum_c W * X(col), through the pair partial sums where there are any.
+    void define_acc(Func& acc, Func& acc2, const std::vector<Expr>& args, const Expr& qp, const Expr& col) {
+        Var &k = f.k, &t = f.t, &h = f.h;
+        const RDom& r = f.r;
+        const Expr wi = f.pairs ? 2 * h + r.x : Expr(r.x);
+        const Expr x_in = cast<int32_t>(f.X(4 * r.y + wi, t, col));
+        if (!f.pairs) {
+            acc(args) = acc_offset(k, qp);
+            acc(args) += cast<int32_t>(W(wi, k, r.y, qp)) * x_in;
+            return;
+        }
+        std::vector<Expr> args2 = args;
+        args2.insert(args2.begin(), h);
+        acc2(args2) = select(h == 0, acc_offset(k, qp), 0);
+        acc2(args2) += cast<int32_t>(W(wi, k, r.y, qp)) * x_in;
+        std::vector<Expr> a0 = args, a1 = args;
+        a0.insert(a0.begin(), 0);
+        a1.insert(a1.begin(), 1);
+        acc(args) = acc2(a0) + acc2(a1);
+    }
+
+    // GEMMs: section "real" (one product -> one M plane per group), section "complex".
+    // With a 4-way int8 dot instruction (vpdpbusd / sdot) the reduction takes 4 channels at a
+    // time; without one, 2 (pmaddwd on int16) into two partial sums per channel h (channels
+    // 4cb + 2h, +1), added once after the reduction: exact either way, same layouts.
+    void define_gemms() {
+        Var &t = f.t, &k = f.k, &g = f.g, &j = f.j, &p = f.p;
+        f.pairs = !winoq::schedules::has_int8_dot(get_target());
+        f.r = RDom(0, f.pairs ? 2 : 4, 0, W.dim(2).extent(), "r");
+        const winoq::kernels::GemmSection& R = KL.real;
+        define_acc(f.acc_real, f.acc2_real, {k, t, g}, g, g);
+        f.M_real(k, t, g) = cast<int8_t>(winoq::halide::requantize_expr(i64(f.acc_real(k, t, g)) * i64(m_mult(k, 0, g)),
+                                                                        m_shift(k, g), -winoq::kQMax));
+
+        const winoq::kernels::GemmSection& S = KL.complex;
+        f.real_groups = R.groups;
+        f.complex_groups = S.groups;
+        f.complex_products = S.np;
+        if (S.groups == 0) return;
+        const Expr qp = S.q0 + g * S.np + j;
+        define_acc(f.acc_complex, f.acc2_complex, {k, t, j, g}, qp,
+                   S.x0 + g * S.nx + winoq::halide::table_lookup(j, S.x_local));
+        Expr sum;
+        const Expr op = S.o0 + g * S.no + p;
+        for (int i = 0; i < S.nterms[0]; ++i) {
+            const Expr term = winoq::halide::table_lookup(p, {S.term[0][i], S.term[1][i]});
+            const Expr prod = i64(f.acc_complex(k, t, term, g)) * i64(m_mult(k, i, op));
+            sum = i == 0 ? prod : sum + prod;
+        }
+        f.M_complex(k, t, p, g) = cast<int8_t>(winoq::halide::requantize_expr(sum, m_shift(k, op), -winoq::kQMax));
+    }
+
+    // tiles(k, t): the output transform of a tile, M planes (internal o') << m_lshift, int32
+    // exact as in the stage pipeline.
+    void define_output_transform() {
+        const winoq::WinogradMatrices& w = winoq::winograd_matrices(variant);
+        const winoq::PlaneLayout& L = winoq::plane_layout(variant);
+        const winoq::kernels::GemmSection &R = KL.real, &S = KL.complex;
+        Var &k = f.k, &t = f.t;
+        std::vector<Expr> planes(L.out.size());
+        for (size_t o = 0; o < L.out.size(); ++o) {
+            const int oi = KL.out_internal[o];
+            const Expr mv =
+                oi < R.groups ? f.M_real(k, t, oi) : f.M_complex(k, t, (oi - S.o0) % S.no, (oi - S.o0) / S.no);
+            planes[o] = cast<int32_t>(mv) << cast<uint32_t>(m_lshift(oi));
+        }
+        const Expr zero = 0;
+        const std::vector<Expr> Y = winoq::output_transform<Expr>(
+            w, winoq::tap_grid_from_out_planes<Expr>(L, planes, zero), winoq::tap_is_real(L), zero);
+        f.tiles(k, t) = Tuple(Y);
+    }
+
+    // out(k, x, y, nb): the pixel of its tile with bias, residual, ReLU and requantization.
+    void define_output_stage() {
+        const int m = f.m;
+        Var &k = f.k, &x = f.x_out, &y = f.y_out, &b = f.nb;
+        const Expr tile = (b * f.th + y / m) * f.tw + x / m;
+        const Expr yv = mux((y % m) * m + x % m, Tuple(f.tiles(k, tile)));
+        Expr sum = (i64(yv) + i64(bias(k))) * i64(mult(k));
+        sum = sum + i64(res(k, x, y, b)) * i64(res_mult(k));
+        f.out = Func(out);
+        out(k, x, y, b) = cast<int8_t>(winoq::halide::requantize_expr(sum, shift(k), select(relu, 0, -winoq::kQMax)));
+        f.K = out.dim(0).extent();
+    }
+
     winoq::kernels::KernelLayout KL;
     winoq::schedules::WinogradConvFuncs f;
 };

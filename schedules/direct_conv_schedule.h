@@ -41,20 +41,18 @@ struct DirectConvFuncs {
     Halide::Var k{"k"}, x{"x"}, y{"y"}, n{"n"}, c{"c"}, cb{"cb"}, kl{"kl"}, kv{"kv"}, h{"h"};
 };
 
-// out_w, out_h: the output extents (the tile choice depends on them).
-inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, const Halide::Expr& out_w,
-                                 const Halide::Expr& out_h) {
+// Output: K tails are guarded (the accumulator block keeps its 16 * k_vectors channels: the
+// weights are padded); partial tiles shift inwards (recompute a few pixels), so every tile has
+// the constant size the register block needs. One parallel task per tile row, k block and
+// image. The tile size is specialized on the output size (out_w, out_h); tiny outputs fall
+// back to smaller tiles. Returns the Var of the tile loop the accumulators are computed at.
+inline Halide::Var schedule_direct_conv_output(DirectConvFuncs& f, const DirectConvKnobs& kn, const Halide::Expr& out_w,
+                                               const Halide::Expr& out_h) {
     using namespace Halide;
     constexpr int vw = kernels::kDirectWeightLanes;  // int32 lanes: one zmm
     const int kb = vw * kn.k_vectors;
     Var ko("ko"), ki("ki"), kv("kvo"), kl("klo"), xo("xo"), yo("yo"), xi("xi"), yi("yi");
     Var task("task"), task_n("task_n");
-
-    // Output: K tails are guarded (the accumulator block keeps its 16 * k_vectors channels:
-    // the weights are padded); partial tiles shift inwards (recompute a few pixels), so every
-    // tile has the constant size the register block needs. One parallel task per tile row,
-    // k block and image. The tile size is specialized on the output size; tiny outputs fall back to
-    // smaller tiles.
     auto tiled = [&](Stage s, int tx, int ty) {
         s.split(f.k, ko, ki, kb, TailStrategy::GuardWithIf)
             .tile(f.x, f.y, xo, yo, xi, yi, tx, ty, TailStrategy::ShiftInwards)
@@ -74,38 +72,17 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
     if (small_x * small_y < kn.tile_x * kn.tile_y && small_x * small_y > 1)
         tiled(f.out.specialize(out_w >= small_x && out_h >= small_y), small_x, small_y);
     tiled(f.out, 1, 1);
+    return xo;
+}
 
-    // Accumulators: a constant (16 k_vectors x tile) block (each specialization's tile) that
-    // LLVM keeps in registers.
+// Accumulators: a constant (16 k_vectors x tile) block (each specialization's tile) that LLVM
+// keeps in registers, computed at the output's tile loop xo.
+inline void schedule_direct_conv_accumulators(DirectConvFuncs& f, const DirectConvKnobs& kn, const Halide::Var& xo) {
+    using namespace Halide;
+    constexpr int vw = kernels::kDirectWeightLanes;
     const RVar ci = f.r[0], c4i = f.r[1], rcb = f.r[2], kx = f.r[3], ky = f.r[4];
     RVar c4o("c4o"), c4u("c4u");
-    if (kn.pairs) {
-        // (h, kl) lanes: one pmaddwd per 2 channels x 8 int32 lanes; passes over kl halves keep a
-        // pixel's partial sums in 2 registers (AVX2) across the reduction.
-        Var klo("klo2"), kli("kli2");
-        f.conv2.compute_at(f.out, xo)
-            .bound(f.h, 0, 2)
-            .bound(f.kl, 0, vw)
-            .bound_extent(f.kv, kn.k_vectors)
-            .reorder(f.h, f.kl, f.kv, f.x, f.y)
-            .vectorize(f.h)
-            .vectorize(f.kl)
-            .unroll(f.kv)
-            .unroll(f.x)
-            .unroll(f.y);
-        f.conv2.update()
-            .split(f.kl, klo, kli, kn.pair_k)
-            .split(c4i, c4o, c4u, kn.unroll_c)
-            .reorder(ci, f.h, kli, f.kv, f.x, f.y, c4u, c4o, rcb, kx, ky, klo)
-            .atomic()
-            .vectorize(ci)
-            .vectorize(f.h)
-            .vectorize(kli)
-            .unroll(f.kv)
-            .unroll(f.x)
-            .unroll(f.y)
-            .unroll(c4u);
-    } else {
+    if (!kn.pairs) {
         f.conv.compute_at(f.out, xo)
             .bound(f.kl, 0, vw)
             .bound_extent(f.kv, kn.k_vectors)
@@ -123,8 +100,40 @@ inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, 
             .unroll(f.x)
             .unroll(f.y)
             .unroll(c4u);
+        return;
     }
+    // (h, kl) lanes: one pmaddwd per 2 channels x 8 int32 lanes; passes over kl halves keep a
+    // pixel's partial sums in 2 registers (AVX2) across the reduction.
+    Var klo("klo2"), kli("kli2");
+    f.conv2.compute_at(f.out, xo)
+        .bound(f.h, 0, 2)
+        .bound(f.kl, 0, vw)
+        .bound_extent(f.kv, kn.k_vectors)
+        .reorder(f.h, f.kl, f.kv, f.x, f.y)
+        .vectorize(f.h)
+        .vectorize(f.kl)
+        .unroll(f.kv)
+        .unroll(f.x)
+        .unroll(f.y);
+    f.conv2.update()
+        .split(f.kl, klo, kli, kn.pair_k)
+        .split(c4i, c4o, c4u, kn.unroll_c)
+        .reorder(ci, f.h, kli, f.kv, f.x, f.y, c4u, c4o, rcb, kx, ky, klo)
+        .atomic()
+        .vectorize(ci)
+        .vectorize(f.h)
+        .vectorize(kli)
+        .unroll(f.kv)
+        .unroll(f.x)
+        .unroll(f.y)
+        .unroll(c4u);
+}
 
+// out_w, out_h: the output extents (the tile choice depends on them).
+inline void schedule_direct_conv(DirectConvFuncs& f, const DirectConvKnobs& kn, const Halide::Expr& out_w,
+                                 const Halide::Expr& out_h) {
+    using namespace Halide;
+    schedule_direct_conv_accumulators(f, kn, schedule_direct_conv_output(f, kn, out_w, out_h));
     // Activation copy (an output of the pipeline, so computed first, at root): 16-byte
     // channel blocks, parallel over rows of all images.
     Var yn("yn");

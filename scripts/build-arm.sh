@@ -11,20 +11,18 @@ cd "$(dirname "$0")/.."
 HOST_BUILD_DIR=${HOST_BUILD_DIR:-build}
 ARM_BUILD_DIR=${ARM_BUILD_DIR:-build-arm}
 JOBS=${JOBS:-$(nproc)}
-HALIDE_CMAKE=/usr/lib/x86_64-linux-gnu/cmake
 
 # 1. The host's generator executables (exported to $HOST_BUILD_DIR/cmake/winoq-halide_generators-config.cmake).
 if [ ! -f "$HOST_BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$HOST_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake --preset release -B "$HOST_BUILD_DIR"
 fi
 cmake --build "$HOST_BUILD_DIR" -j "$JOBS" --target winoq-halide_generators
 
 # 2. The cross build: kernels for the ARM targets, runtime and tests with aarch64-linux-gnu-g++.
 if [ ! -f "$ARM_BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$ARM_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/aarch64-linux-gnu.cmake" \
-    -Dwinoq-halide_generators_ROOT="$(realpath "$HOST_BUILD_DIR")" \
-    -DHalide_DIR="$HALIDE_CMAKE/Halide14" -DHalideHelpers_DIR="$HALIDE_CMAKE/HalideHelpers14"
+  # The arm preset (CMakePresets.json: toolchain file, Debian's x86 Halide CMake packages),
+  # with the generators of $HOST_BUILD_DIR.
+  cmake --preset arm -B "$ARM_BUILD_DIR" -Dwinoq-halide_generators_ROOT="$(realpath "$HOST_BUILD_DIR")"
 fi
 cmake --build "$ARM_BUILD_DIR" -j "$JOBS"
 

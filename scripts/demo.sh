@@ -14,7 +14,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 
 bash scripts/install-deps.sh
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake --preset release -B "$BUILD_DIR"  # CMakePresets.json
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 BIN="$BUILD_DIR/bin"

@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  # WINOQ_WERROR=ON (set by .ci/run): compiler warnings fail the build.
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWINOQ_WERROR="${WINOQ_WERROR:-OFF}"
+  # The release preset (CMakePresets.json); WINOQ_WERROR=ON (set by .ci/run) takes the ci
+  # preset instead: compiler warnings fail the build.
+  preset=release
+  [ "${WINOQ_WERROR:-OFF}" = ON ] && preset=ci
+  cmake --preset "$preset" -B "$BUILD_DIR"
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS"
 # Real-data tests read CIFAR-10 from here; they skip with a message without ../shared.

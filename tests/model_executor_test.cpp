@@ -3,6 +3,8 @@
 // exact ops and the head against hand-computed values; repeatability and batch independence.
 #include <gtest/gtest.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -207,6 +209,74 @@ TEST(Softmax, SumsToOneAndIsStable) {
     EXPECT_NEAR(p[0], 0.25, 1e-12);
     EXPECT_NEAR(p[1], 0.75, 1e-12);
     EXPECT_NEAR(p[2], 0.0, 1e-12);
+}
+
+// glibc's count of the heap bytes in use (small blocks and mmap'ed large ones).
+size_t heap_in_use() {
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kGlibcMalloc = false;  // ASan's allocator: mallinfo2 does not see it
+#else
+constexpr bool kGlibcMalloc = true;
+#endif
+
+// The budget check is only as honest as planned_memory: it must count what construction
+// allocates (beyond the executor's own copy of the model), within a few percent.
+TEST(ModelExecutorMemory, PlanCountsWhatConstructionAllocates) {
+    if (!kGlibcMalloc) GTEST_SKIP() << "needs glibc's malloc statistics";
+    struct Case {
+        const char* arch;
+        const char* variant;
+        int size, channels;
+    };
+    for (const Case& c : {Case{"resnet20", "cf43", 32, 3}, Case{"resnet20", "direct", 28, 1},
+                          Case{"resnet18", "f23", 64, 3}, Case{"resnet18", "cf43", 56, 3}}) {
+        const Model m = make_random_model(c.arch, c.variant, c.size, c.channels, 5);
+        size_t before = heap_in_use();
+        size_t model_copy = 0;
+        {
+            const Model copy = m;  // NOLINT(performance-unnecessary-copy-initialization): measured
+            model_copy = heap_in_use() - before;
+        }
+        before = heap_in_use();
+        const ModelExecutor ex(m, 3);
+        const double used = double(heap_in_use() - before) - double(model_copy);
+        const double planned = double(planned_memory(m, 3).total());
+        EXPECT_NEAR(used, planned, 0.05 * planned + 256.0 * 1024) << c.arch << " " << c.variant;
+    }
+}
+
+TEST(ModelExecutorMemory, RefusesAModelAboveTheBudgetBeforeAllocating) {
+    // Eight 4-channel 1x1 convs on an 8192x8192 image: a few-KB file, 2 GiB of activations.
+    const Model m = make_random_model("wide1x1", "direct", 8192, 3, 1);
+    const PlannedMemory p = planned_memory(m, 1);
+    EXPECT_GT(p.activations, uint64_t(2) << 30);
+    const size_t before = heap_in_use();
+    try {
+        ModelExecutor ex(m, 1);
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("above the memory budget of 1024 MiB"), std::string::npos) << e.what();
+    }
+    if (kGlibcMalloc) EXPECT_LT(heap_in_use(), before + (size_t(64) << 20));
+}
+
+TEST(ModelExecutorMemory, TheBudgetIsABound) {
+    const Model m = make_random_model("resnet20", "cf43", 32, 3, 2);
+    const uint64_t need = planned_memory(m, 2).total();
+    EXPECT_NO_THROW(ModelExecutor(m, 2, ExecEngine::kKernels, need));
+    EXPECT_THROW(ModelExecutor(m, 2, ExecEngine::kKernels, need - 1), std::runtime_error);
+    // The batch multiplies the activations.
+    EXPECT_GT(planned_memory(m, 4).activations, 3 * planned_memory(m, 1).activations);
+}
+
+TEST(ModelExecutor, RefusesABatchOutOfRange) {
+    const Model m = make_random_model("resnet20", "direct", 32, 3, 2);
+    EXPECT_THROW(ModelExecutor(m, 0), std::invalid_argument);
+    EXPECT_THROW(ModelExecutor(m, kMaxBatch + 1), std::invalid_argument);
 }
 
 // Latency of one batch-1 inference (kernels engine), median of 5 after a warm-up.

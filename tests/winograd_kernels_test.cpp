@@ -21,7 +21,7 @@
 #include "winoq/numerics/transforms.h"
 
 using namespace winoq;
-using kernels_detail::WinogradEngine;
+using kernels::detail::WinogradEngine;
 
 namespace {
 

@@ -163,6 +163,61 @@ std::vector<LayerError> mean_errors(const std::vector<LayerReport>& layers) {
     return mean;
 }
 
+// Rows of stage_error_breakdown with each variant's error the mean over the layers.
+struct BreakdownTable {
+    std::vector<std::string> stages;        // which stages are rounded, one per row
+    std::vector<std::vector<double>> mean;  // [row][variant]
+};
+
+BreakdownTable mean_stage_errors(const std::vector<LayerData>& set, const std::vector<Variant>& wino,
+                                 const CalibrationOptions& co, int threads) {
+    std::vector<std::vector<std::vector<StageErrorRow>>> rows(wino.size(),
+                                                              std::vector<std::vector<StageErrorRow>>(set.size()));
+    parallel_for(wino.size() * set.size(), threads, [&](size_t i) {
+        rows[i / set.size()][i % set.size()] = stage_error_breakdown(set[i % set.size()], wino[i / set.size()], co);
+    });
+    BreakdownTable t;
+    for (size_t r = 0; r < rows[0][0].size(); ++r) {
+        t.stages.push_back(rows[0][0][r].label);
+        std::vector<double> means;
+        for (size_t j = 0; j < wino.size(); ++j) {
+            double mean = 0;
+            for (const auto& layer_rows : rows[j]) mean += layer_rows[r].rel_rms / double(set.size());
+            means.push_back(mean);
+        }
+        t.mean.push_back(means);
+    }
+    return t;
+}
+
+void write_breakdown(const BreakdownTable& t, const std::vector<Variant>& wino, const std::string& what,
+                     const Config& c, std::ostream& md, nlohmann::json& js) {
+    md << "#### Where the error comes from (" << what << ", float model, " << c.label()
+       << ")\n\n| stages rounded to int8 |";
+    std::string rule = "|---|";
+    for (Variant v : wino) {
+        md << " " << variant_name(v) << " |";
+        rule += "---|";
+    }
+    md << "\n" << rule << "\n";
+    nlohmann::json jc = nlohmann::json::array();
+    for (size_t r = 0; r < t.stages.size(); ++r) {
+        md << "| " << t.stages[r] << " |";
+        nlohmann::json row = {{"stages", t.stages[r]}};
+        for (size_t j = 0; j < wino.size(); ++j) {
+            const double mean = t.mean[r][j];
+            char buf[32];
+            std::snprintf(buf, sizeof buf, mean >= 0.1 ? "%.3f" : "%.4f", mean);
+            md << " " << buf << " |";
+            row[variant_name(wino[j])] = mean;
+        }
+        md << "\n";
+        jc.push_back(row);
+    }
+    md << "\n";
+    js[c.label()] = jc;
+}
+
 // Error of the float model of each Winograd variant with only some stages rounded, mean
 // over the layers of `set`: where the error comes from.
 void breakdown(const std::vector<LayerData>& set, const std::string& what, const std::vector<Variant>& variants,
@@ -176,46 +231,11 @@ void breakdown(const std::vector<LayerData>& set, const std::string& what, const
         CalibrationOptions co = base;
         co.method = c.method;
         co.granularity = c.granularity;
-        std::vector<std::vector<std::vector<StageErrorRow>>> rows(wino.size(),
-                                                                  std::vector<std::vector<StageErrorRow>>(set.size()));
-        parallel_for(wino.size() * set.size(), threads, [&](size_t i) {
-            rows[i / set.size()][i % set.size()] = stage_error_breakdown(set[i % set.size()], wino[i / set.size()], co);
-        });
-        md << "#### Where the error comes from (" << what << ", float model, " << c.label()
-           << ")\n\n| stages rounded to int8 |";
-        std::string rule = "|---|";
-        for (Variant v : wino) {
-            md << " " << variant_name(v) << " |";
-            rule += "---|";
-        }
-        md << "\n" << rule << "\n";
-        nlohmann::json jc = nlohmann::json::array();
-        for (size_t r = 0; r < rows[0][0].size(); ++r) {
-            md << "| " << rows[0][0][r].label << " |";
-            nlohmann::json row = {{"stages", rows[0][0][r].label}};
-            for (size_t j = 0; j < wino.size(); ++j) {
-                double mean = 0;
-                for (const auto& layer_rows : rows[j]) mean += layer_rows[r].rel_rms / double(set.size());
-                char buf[32];
-                std::snprintf(buf, sizeof buf, mean >= 0.1 ? "%.3f" : "%.4f", mean);
-                md << " " << buf << " |";
-                row[variant_name(wino[j])] = mean;
-            }
-            md << "\n";
-            jc.push_back(row);
-        }
-        md << "\n";
-        js[c.label()] = jc;
+        write_breakdown(mean_stage_errors(set, wino, co, threads), wino, what, c, md, js);
     }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    Options o;
-    CLI::App cli{
-        "winoq-layer-error: relative RMS error ||y_q - y_float|| / ||y_float|| of the int8 convolution "
-        "variants (scalar reference) with calibrated clipping factors, on random and ResNet-20 layers"};
+void add_calibration_options(CLI::App& cli, Options& o) {
     cli.add_option("--variants", o.variants, "variants: direct f23 f43 cf43 cf43m4")
         ->delimiter(',')
         ->capture_default_str();
@@ -234,6 +254,9 @@ int main(int argc, char** argv) {
                    "MSE method: log-spaced candidates in [max/4096, max], then as many around the best")
         ->check(CLI::Range(2, 10000))
         ->capture_default_str();
+}
+
+void add_random_layer_options(CLI::App& cli, Options& o) {
     cli.add_flag("!--no-random", o.random, "skip the random layers");
     cli.add_option("--channels", o.channels, "random layers: input channels")
         ->check(CLI::Range(1, 4096))
@@ -254,6 +277,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     cli.add_option("--seed", o.seed, "random layers: first seed")->capture_default_str();
+}
+
+void add_real_layer_options(CLI::App& cli, Options& o) {
     cli.add_option("--model", o.model, "ResNet-20 FP32 safetensors: measure its 3x3 stride-1 layers");
     cli.add_option("--cifar", o.cifar, "CIFAR-10 binary batch giving the real inputs (e.g. data_batch_5.bin)");
     cli.add_option("--images", o.images, "real layers: evaluation images (after the calibration images)")
@@ -266,25 +292,110 @@ int main(int argc, char** argv) {
            "--per-layer", o.per_layer,
            "real layers: also a table with a row per layer for these configurations (method/granularity, or all)")
         ->delimiter(',');
+}
+
+void add_output_options(CLI::App& cli, Options& o) {
     cli.add_flag("--breakdown", o.breakdown,
                  "also the error of a float model with only some stages rounded to int8 (where the error comes from), "
                  "and with all stages rounded and M per tensor / per tap / per tap on the power-of-two grid; "
                  "mean over the random trials and over the real layers");
     cli.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1, 64))->capture_default_str();
     cli.add_flag("--json", o.json, "print JSON instead of markdown");
-    CLI11_PARSE(cli, argc, argv);
+}
 
+// What the options select, parsed from their names.
+struct Selection {
     std::vector<Variant> variants;
     std::vector<ClipMethod> methods;
     std::vector<ScaleGranularity> grans;
-    std::vector<Config> configs, layer_tables;
+    std::vector<Config> configs;       // every method x granularity
+    std::vector<Config> layer_tables;  // the --per-layer ones
+};
+
+Selection parse_selection(const Options& o) {
+    Selection s;
+    s.variants = parse_list<Variant>(o.variants, parse_variant, "variant");
+    s.methods = parse_list<ClipMethod>(o.methods, parse_clip_method, "method");
+    s.grans = parse_list<ScaleGranularity>(o.granularities, parse_granularity, "granularity");
+    for (ClipMethod m : s.methods)
+        for (ScaleGranularity g : s.grans) s.configs.push_back({m, g});
+    s.layer_tables = per_layer_configs(o, s.configs);
+    return s;
+}
+
+// The markdown and the JSON document are built side by side and printed at the end.
+struct Report {
+    std::ostringstream md;
+    nlohmann::json js;
+};
+
+void report_random_layers(const Options& o, const Selection& s, const CalibrationOptions& base, Report& rep) {
+    const std::vector<LayerData> set = random_layers(o);
+    const std::vector<LayerError> mean = mean_errors(measure(set, s.variants, s.methods, s.grans, base, o.threads));
+    rep.js["random"] = {{"C", o.channels},
+                        {"K", o.out_channels},
+                        {"H", o.size},
+                        {"W", o.size},
+                        {"calib_images", o.calib_batch},
+                        {"eval_images", o.batch},
+                        {"trials", o.trials},
+                        {"seed", o.seed},
+                        {"mean_errors", app::to_json(mean)}};
+    rep.md << "### Random layer: " << o.channels << " -> " << o.out_channels << " channels, " << o.size << "x" << o.size
+           << ", He-normal weights, half-normal inputs; " << o.calib_batch << " calibration + " << o.batch
+           << " evaluation images; mean of " << o.trials << " seeds from " << o.seed << "\n\n"
+           << app::variant_table(mean, s.variants, s.configs) << "\n";
+    if (o.breakdown)
+        breakdown(set, "random layer", s.variants, s.configs, base, o.threads, rep.md, rep.js["random"]["breakdown"]);
+}
+
+void report_real_layers(const Options& o, const Selection& s, const CalibrationOptions& base, Report& rep) {
+    const std::vector<LayerData> set = real_layers(o);
+    const std::vector<LayerReport> layers = measure(set, s.variants, s.methods, s.grans, base, o.threads);
+    nlohmann::json jl = nlohmann::json::array();
+    for (const LayerReport& l : layers) jl.push_back(app::to_json(l));
+    rep.js["resnet20"] = {{"model", o.model},
+                          {"cifar", o.cifar},
+                          {"calib_images", o.calib_images},
+                          {"eval_images", o.images},
+                          {"layers", jl}};
+    rep.md << "### ResNet-20: the " << layers.size() << " 3x3 stride-1 layers, BatchNorm folded; " << o.calib_images
+           << " calibration + " << o.images << " evaluation images of " << o.cifar << "\n\n"
+           << app::summary_table(layers, s.variants, s.configs) << "\n";
+    for (const Config& c : s.layer_tables)
+        rep.md << "#### Per layer: " << c.label() << "\n\n" << app::per_layer_table(layers, s.variants, c) << "\n";
+    if (o.breakdown)
+        breakdown(set, "mean over the ResNet-20 layers", s.variants, s.configs, base, o.threads, rep.md,
+                  rep.js["resnet20"]["breakdown"]);
+}
+
+void report(const Options& o, const Selection& s, const CalibrationOptions& base, Report& rep) {
+    if (o.random) report_random_layers(o, s, base, rep);
+    const std::string why = real_layers_unavailable(o);
+    if (why.empty()) {
+        report_real_layers(o, s, base, rep);
+    } else if (!o.model.empty() || !o.cifar.empty()) {
+        std::cerr << "winoq-layer-error: skipping the real ResNet-20 layers: " << why << "\n";
+        rep.js["resnet20_skipped"] = why;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    CLI::App cli{
+        "winoq-layer-error: relative RMS error ||y_q - y_float|| / ||y_float|| of the int8 convolution "
+        "variants (scalar reference) with calibrated clipping factors, on random and ResNet-20 layers"};
+    add_calibration_options(cli, o);
+    add_random_layer_options(cli, o);
+    add_real_layer_options(cli, o);
+    add_output_options(cli, o);
+    CLI11_PARSE(cli, argc, argv);
+
+    Selection s;
     try {
-        variants = parse_list<Variant>(o.variants, parse_variant, "variant");
-        methods = parse_list<ClipMethod>(o.methods, parse_clip_method, "method");
-        grans = parse_list<ScaleGranularity>(o.granularities, parse_granularity, "granularity");
-        for (ClipMethod m : methods)
-            for (ScaleGranularity g : grans) configs.push_back({m, g});
-        layer_tables = per_layer_configs(o, configs);
+        s = parse_selection(o);
     } catch (const std::exception& e) {
         std::cerr << "winoq-layer-error: " << e.what() << "\n";
         return 2;
@@ -294,61 +405,19 @@ int main(int argc, char** argv) {
     base.mse_grid = o.mse_grid;
 
     const auto start = std::chrono::steady_clock::now();
-    nlohmann::json js;
-    std::ostringstream md;
+    Report rep;
     try {
-        if (o.random) {
-            const std::vector<LayerData> set = random_layers(o);
-            const std::vector<LayerError> mean = mean_errors(measure(set, variants, methods, grans, base, o.threads));
-            js["random"] = {{"C", o.channels},
-                            {"K", o.out_channels},
-                            {"H", o.size},
-                            {"W", o.size},
-                            {"calib_images", o.calib_batch},
-                            {"eval_images", o.batch},
-                            {"trials", o.trials},
-                            {"seed", o.seed},
-                            {"mean_errors", app::to_json(mean)}};
-            md << "### Random layer: " << o.channels << " -> " << o.out_channels << " channels, " << o.size << "x"
-               << o.size << ", He-normal weights, half-normal inputs; " << o.calib_batch << " calibration + " << o.batch
-               << " evaluation images; mean of " << o.trials << " seeds from " << o.seed << "\n\n"
-               << app::variant_table(mean, variants, configs) << "\n";
-            if (o.breakdown)
-                breakdown(set, "random layer", variants, configs, base, o.threads, md, js["random"]["breakdown"]);
-        }
-        const std::string why = real_layers_unavailable(o);
-        if (why.empty()) {
-            const std::vector<LayerData> set = real_layers(o);
-            const std::vector<LayerReport> layers = measure(set, variants, methods, grans, base, o.threads);
-            nlohmann::json jl = nlohmann::json::array();
-            for (const LayerReport& l : layers) jl.push_back(app::to_json(l));
-            js["resnet20"] = {{"model", o.model},
-                              {"cifar", o.cifar},
-                              {"calib_images", o.calib_images},
-                              {"eval_images", o.images},
-                              {"layers", jl}};
-            md << "### ResNet-20: the " << layers.size() << " 3x3 stride-1 layers, BatchNorm folded; " << o.calib_images
-               << " calibration + " << o.images << " evaluation images of " << o.cifar << "\n\n"
-               << app::summary_table(layers, variants, configs) << "\n";
-            for (const Config& c : layer_tables)
-                md << "#### Per layer: " << c.label() << "\n\n" << app::per_layer_table(layers, variants, c) << "\n";
-            if (o.breakdown)
-                breakdown(set, "mean over the ResNet-20 layers", variants, configs, base, o.threads, md,
-                          js["resnet20"]["breakdown"]);
-        } else if (!o.model.empty() || !o.cifar.empty()) {
-            std::cerr << "winoq-layer-error: skipping the real ResNet-20 layers: " << why << "\n";
-            js["resnet20_skipped"] = why;
-        }
+        report(o, s, base, rep);
     } catch (const std::exception& e) {
         std::cerr << "winoq-layer-error: " << e.what() << "\n";
         return 1;
     }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    js["seconds"] = secs;
+    rep.js["seconds"] = secs;
     if (o.json) {
-        std::cout << js.dump(2) << "\n";
+        std::cout << rep.js.dump(2) << "\n";
     } else {
-        std::cout << md.str();
+        std::cout << rep.md.str();
         std::fprintf(stderr, "winoq-layer-error: %.1f s\n", secs);
     }
     return 0;

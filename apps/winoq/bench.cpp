@@ -20,6 +20,7 @@ namespace {
 struct BenchOptions {
     std::vector<std::string> models;
     int batch = 1, repeats = 20, warmup = 3;
+    uint64_t memory_budget_mib = 0;
     bool json = false;
     std::string chart;
 };
@@ -36,12 +37,17 @@ struct ModelTime {
     double total_ms = 0;            // median wall time of one run_pixels (whole batch)
 };
 
+struct BenchReport {
+    std::string target;  // the kernel target every model ran on
+    std::vector<ModelTime> models;
+};
+
 ModelTime measure(const std::string& path, const BenchOptions& o) {
     ModelTime t;
     t.path = path;
     t.model = open_model(path);
     const Model& m = t.model;
-    ModelExecutor exec(m, o.batch);
+    ModelExecutor exec(m, o.batch, ExecEngine::kKernels, budget_bytes(o.memory_budget_mib));
     std::vector<uint8_t> pixels(size_t(o.batch) * m.image_size * m.image_size * m.in_channels);
     std::mt19937 rng(12345);  // fixed random pixels: latency does not depend on values
     for (uint8_t& p : pixels) p = uint8_t(rng() & 0xFF);
@@ -71,8 +77,16 @@ ModelTime measure(const std::string& path, const BenchOptions& o) {
     return t;
 }
 
-void print_text(const std::vector<ModelTime>& all, const BenchOptions& o, const std::string& target) {
-    std::cout << "kernel target: " << target << ", batch " << o.batch << ", median of " << o.repeats << " runs after "
+BenchReport collect_bench(const BenchOptions& o) {
+    BenchReport r;
+    r.target = active_target_name();
+    for (const std::string& path : o.models) r.models.push_back(measure(path, o));
+    return r;
+}
+
+void print_text(const BenchReport& r, const BenchOptions& o) {
+    const std::vector<ModelTime>& all = r.models;
+    std::cout << "kernel target: " << r.target << ", batch " << o.batch << ", median of " << o.repeats << " runs after "
               << o.warmup << " warm-up runs\n";
     for (const ModelTime& t : all) {
         std::cout << "\n";
@@ -93,9 +107,28 @@ void print_text(const std::vector<ModelTime>& all, const BenchOptions& o, const 
             std::cout << "  " << pad_right(t.model.name, 32) << pad_left(fixed(t.total_ms, 4), 10) << " ms  "
                       << fixed(t.total_ms / all[0].total_ms, 3) << "x\n";
     }
+    if (!o.chart.empty()) std::cout << "\nchart: " << o.chart << "\n";
 }
 
-void draw_chart(const std::vector<ModelTime>& all, const BenchOptions& o, const std::string& target) {
+void print_json(const BenchReport& r, const BenchOptions& o) {
+    nlohmann::json j = {{"target", r.target}, {"batch", o.batch}, {"repeats", o.repeats}, {"warmup", o.warmup}};
+    j["models"] = nlohmann::json::array();
+    for (const ModelTime& t : r.models) {
+        nlohmann::json mj;
+        add_model_fields(mj, t.model, t.path);
+        mj["total_ms"] = t.total_ms;
+        mj["ms_per_image"] = t.total_ms / o.batch;
+        mj["layers"] = nlohmann::json::array();
+        for (const LayerTime& l : t.layers)
+            mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
+        j["models"].push_back(mj);
+    }
+    if (!o.chart.empty()) j["chart"] = o.chart;
+    std::cout << j.dump(2) << "\n";
+}
+
+void draw_chart(const BenchReport& r, const BenchOptions& o) {
+    const std::vector<ModelTime>& all = r.models;
     std::vector<std::string> categories;  // layer names in first-seen order across the models
     for (const ModelTime& t : all)
         for (const LayerTime& l : t.layers)
@@ -113,37 +146,19 @@ void draw_chart(const std::vector<ModelTime>& all, const BenchOptions& o, const 
     }
     write_bar_chart(o.chart,
                     "winoq bench: per-layer latency (median of " + std::to_string(o.repeats) + ", batch " +
-                        std::to_string(o.batch) + ", " + target + ")",
+                        std::to_string(o.batch) + ", " + r.target + ")",
                     "ms", categories, series);
 }
 
 int run_bench(const BenchOptions& o) {
     if (!o.chart.empty() && find_on_path("gnuplot").empty())  // fail before the long measurement
         throw std::runtime_error("--chart needs gnuplot, which is not on PATH (Debian: apt-get install gnuplot-nox)");
-    const std::string target = active_target_name();
-    std::vector<ModelTime> all;
-    for (const std::string& path : o.models) all.push_back(measure(path, o));
-
-    if (!o.chart.empty()) draw_chart(all, o, target);
-    if (o.json) {
-        nlohmann::json j = {{"target", target}, {"batch", o.batch}, {"repeats", o.repeats}, {"warmup", o.warmup}};
-        j["models"] = nlohmann::json::array();
-        for (const ModelTime& t : all) {
-            nlohmann::json mj;
-            add_model_fields(mj, t.model, t.path);
-            mj["total_ms"] = t.total_ms;
-            mj["ms_per_image"] = t.total_ms / o.batch;
-            mj["layers"] = nlohmann::json::array();
-            for (const LayerTime& l : t.layers)
-                mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
-            j["models"].push_back(mj);
-        }
-        if (!o.chart.empty()) j["chart"] = o.chart;
-        std::cout << j.dump(2) << "\n";
-    } else {
-        print_text(all, o, target);
-        if (!o.chart.empty()) std::cout << "\nchart: " << o.chart << "\n";
-    }
+    const BenchReport r = collect_bench(o);
+    if (!o.chart.empty()) draw_chart(r, o);
+    if (o.json)
+        print_json(r, o);
+    else
+        print_text(r, o);
     return 0;
 }
 
@@ -155,7 +170,8 @@ Command add_bench_command(CLI::App& root) {
         "bench", "Per-layer and total latency (median of repeated runs) on the active kernel target");
     app->add_option("--model,-m", o->models, "Model file; repeat to compare models (e.g. direct / f43 / cf43 exports)")
         ->required();
-    app->add_option("--batch,-b", o->batch, "Images per run")->capture_default_str()->check(CLI::Range(1, 4096));
+    app->add_option("--batch,-b", o->batch, "Images per run")->capture_default_str()->check(CLI::Range(1, kMaxBatch));
+    add_memory_budget_option(app, o->memory_budget_mib);
     app->add_option("--repeats,-r", o->repeats, "Measured runs (the median is reported)")
         ->capture_default_str()
         ->check(CLI::Range(1, 100000));

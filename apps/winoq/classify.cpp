@@ -19,11 +19,12 @@ struct ClassifyOptions {
     std::vector<std::string> images;
     int top = 5;
     bool json = false;
+    uint64_t memory_budget_mib = 0;
 };
 
 int run_classify(const ClassifyOptions& o) {
     const Model m = open_model(o.model);
-    ModelExecutor exec(m, 1);
+    ModelExecutor exec(m, 1, ExecEngine::kKernels, budget_bytes(o.memory_budget_mib));
     const int classes = m.num_classes();
     const int top = std::min(o.top, classes);
 
@@ -74,6 +75,7 @@ Command add_classify_command(CLI::App& root) {
         root.add_subcommand("classify", "Top-K classes of PNG images (any PNG; transparency composited on white)");
     app->add_option("--model,-m", o->model, "Model file (winoq-int8-model, from winoq-train export)")->required();
     app->add_option("images", o->images, "PNG files")->required();
+    add_memory_budget_option(app, o->memory_budget_mib);
     app->add_option("--top,-k", o->top, "How many classes to print per image")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);

@@ -15,6 +15,13 @@ Model open_model(const std::string& path) {
     return load_model(path);
 }
 
+void add_memory_budget_option(CLI::App* app, uint64_t& mib) {
+    mib = kDefaultMemoryBudget >> 20;
+    app->add_option("--memory-budget", mib, "MiB the model's buffers and kernels may take (refused above)")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t(1), uint64_t(1) << 24));
+}
+
 std::string untrained_note(const Model& m) {
     if (m.trained) return "";
     return "model '" + m.name +

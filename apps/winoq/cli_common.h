@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "winoq/model/model.h"
+#include "winoq/runner/model_executor.h"
 
 namespace winoq::cli {
 
@@ -29,6 +30,11 @@ Command add_extract_command(CLI::App& root);
 // load_model, after checking that `path` is a readable regular file (clear messages for a
 // missing path or a directory, which the format reader reports less plainly).
 Model open_model(const std::string& path);
+
+// --memory-budget MIB (default kDefaultMemoryBudget): what the subcommand's ModelExecutor may
+// allocate; it refuses a larger model before allocating (docs/security.md).
+void add_memory_budget_option(CLI::App* app, uint64_t& mib);
+inline uint64_t budget_bytes(uint64_t mib) { return mib << 20; }
 
 // "" for a trained model; otherwise the warning every output of an untrained model carries.
 std::string untrained_note(const Model& m);

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "cli_common.h"
 
@@ -23,103 +25,159 @@ std::string dims_text(const Dims& d) {
     return std::to_string(d.c) + "x" + std::to_string(d.h) + "x" + std::to_string(d.w);
 }
 
-int run_info(const InfoOptions& o) {
-    const Model m = open_model(o.model);
-    const ModelMacs macs = count_macs(m);
+// One op as info reports it; the conv fields are set for convs only.
+struct OpInfo {
+    std::string name, kind, input;
+    Dims in, out;
+    double out_scale = 1.0;
+    bool conv = false;
+    std::string variant, residual;
+    int kernel = 0, stride = 0;
+    std::optional<OpMacs> macs;  // absent when count_macs does not list the conv
+};
+
+struct InfoReport {
+    std::vector<OpInfo> ops;     // in execution order
+    std::optional<OpMacs> head;  // the int8 head, when count_macs lists it
+    ModelMacs macs;
+};
+
+InfoReport collect_info(const Model& m) {
+    InfoReport r;
+    r.macs = count_macs(m);
     std::map<std::string, OpMacs> op_macs;
-    for (const OpMacs& x : macs.ops) op_macs[x.name] = x;
+    for (const OpMacs& x : r.macs.ops) op_macs[x.name] = x;
 
     std::map<std::string, Dims> dims = {{"input", {m.in_channels, m.image_size, m.image_size}}};
-    nlohmann::json ops = nlohmann::json::array();
-    struct Row {
-        std::string name, kind, variant, in, out, kernel, direct, actual, reduction;
-    };
-    std::vector<Row> rows;
     for (const ModelOp& op : m.ops) {
-        const Dims in = dims.at(op.input), out{op.out_c, op.out_h, op.out_w};
-        dims[op.name] = out;
-        nlohmann::json j = {{"name", op.name},          {"kind", op_kind_name(op.kind)}, {"input", op.input},
-                            {"in", {in.c, in.h, in.w}}, {"out", {out.c, out.h, out.w}},  {"out_scale", op.out_scale}};
-        Row r{op.name, op_kind_name(op.kind), "-", dims_text(in), dims_text(out), "", "", "", ""};
+        OpInfo i;
+        i.name = op.name;
+        i.kind = op_kind_name(op.kind);
+        i.input = op.input;
+        i.in = dims.at(op.input);
+        i.out = {op.out_c, op.out_h, op.out_w};
+        dims[op.name] = i.out;
+        i.out_scale = op.out_scale;
         if (op.kind == OpKind::kConv) {
             const ConvShape& s = op.conv_shape();
-            j["variant"] = op.variant_label();
-            j["kernel"] = s.kernel;
-            j["stride"] = s.stride;
-            if (!op.residual.empty()) j["residual"] = op.residual;
-            r.variant = op.variant_label() + (op.residual.empty() ? "" : " +res");
-            r.kernel = std::to_string(s.kernel) + "x" + std::to_string(s.kernel) + "/" + std::to_string(s.stride);
-            auto it = op_macs.find(op.name);
-            if (it != op_macs.end()) {
-                j["macs_direct"] = it->second.direct;
-                j["macs"] = it->second.actual;
-                r.direct = with_thousands(it->second.direct);
-                r.actual = with_thousands(it->second.actual);
-                r.reduction = fixed(double(it->second.direct) / double(it->second.actual), 3) + "x";
-            }
+            i.conv = true;
+            i.variant = op.variant_label();
+            i.residual = op.residual;
+            i.kernel = s.kernel;
+            i.stride = s.stride;
+            if (auto it = op_macs.find(op.name); it != op_macs.end()) i.macs = it->second;
         }
-        ops.push_back(j);
-        rows.push_back(r);
+        r.ops.push_back(i);
     }
-    if (auto it = op_macs.find("head"); it != op_macs.end())
-        rows.push_back({"head", "linear", "int8", std::to_string(m.head.C), std::to_string(m.head.classes), "",
-                        with_thousands(it->second.direct), with_thousands(it->second.actual), ""});
+    if (auto it = op_macs.find("head"); it != op_macs.end()) r.head = it->second;
+    return r;
+}
 
-    if (o.json) {
-        nlohmann::json j;
-        add_model_fields(j, m, o.model);
-        j["format"] = kModelFormatName;
-        j["version"] = m.version;
-        j["arch"] = m.arch;
-        j["dataset"] = m.dataset;
-        j["in_channels"] = m.in_channels;
-        j["image_size"] = m.image_size;
-        j["classes"] = m.num_classes();
-        j["class_names"] = m.class_names;
-        j["input_scale"] = m.input_scale;
-        j["mean"] = m.mean;
-        j["std"] = m.std;
-        j["ops"] = ops;
-        j["head"] = {{"C", m.head.C}, {"classes", m.head.classes}};
-        j["macs"] = {{"direct", macs.direct}, {"actual", macs.actual}, {"reduction", macs.reduction()}};
-        j["info"] = m.info;
-        std::cout << j.dump(2) << "\n";
-        return 0;
+nlohmann::json op_json(const OpInfo& i) {
+    nlohmann::json j = {{"name", i.name},
+                        {"kind", i.kind},
+                        {"input", i.input},
+                        {"in", {i.in.c, i.in.h, i.in.w}},
+                        {"out", {i.out.c, i.out.h, i.out.w}},
+                        {"out_scale", i.out_scale}};
+    if (i.conv) {
+        j["variant"] = i.variant;
+        j["kernel"] = i.kernel;
+        j["stride"] = i.stride;
+        if (!i.residual.empty()) j["residual"] = i.residual;
+        if (i.macs) {
+            j["macs_direct"] = i.macs->direct;
+            j["macs"] = i.macs->actual;
+        }
     }
+    return j;
+}
 
-    print_untrained_line(m);
-    std::cout << "model:    " << m.name << " (" << o.model << ", " << kModelFormatName << " v" << m.version << ")\n"
-              << "trained:  " << (m.trained ? "yes" : "no (untrained: random weights)") << "\n"
-              << "arch:     " << m.arch << ", data set " << m.dataset << ", " << m.num_classes() << " classes\n"
-              << "input:    " << m.in_channels << "x" << m.image_size << "x" << m.image_size
-              << " 8-bit pixels, int8 scale " << m.input_scale << "\n";
+void print_info_json(const Model& m, const std::string& path, const InfoReport& r) {
+    nlohmann::json ops = nlohmann::json::array();
+    for (const OpInfo& i : r.ops) ops.push_back(op_json(i));
+    nlohmann::json j;
+    add_model_fields(j, m, path);
+    j["format"] = kModelFormatName;
+    j["version"] = m.version;
+    j["arch"] = m.arch;
+    j["dataset"] = m.dataset;
+    j["in_channels"] = m.in_channels;
+    j["image_size"] = m.image_size;
+    j["classes"] = m.num_classes();
+    j["class_names"] = m.class_names;
+    j["input_scale"] = m.input_scale;
+    j["mean"] = m.mean;
+    j["std"] = m.std;
+    j["ops"] = ops;
+    j["head"] = {{"C", m.head.C}, {"classes", m.head.classes}};
+    j["macs"] = {{"direct", r.macs.direct}, {"actual", r.macs.actual}, {"reduction", r.macs.reduction()}};
+    j["info"] = m.info;
+    std::cout << j.dump(2) << "\n";
+}
+
+// The cells of one line of the text table, in header order.
+std::vector<std::string> op_cells(const OpInfo& i) {
+    std::string variant = "-", kernel, direct, actual, reduction;
+    if (i.conv) {
+        variant = i.variant + (i.residual.empty() ? "" : " +res");
+        kernel = std::to_string(i.kernel) + "x" + std::to_string(i.kernel) + "/" + std::to_string(i.stride);
+        if (i.macs) {
+            direct = with_thousands(i.macs->direct);
+            actual = with_thousands(i.macs->actual);
+            reduction = fixed(double(i.macs->direct) / double(i.macs->actual), 3) + "x";
+        }
+    }
+    return {i.name, i.kind, variant, dims_text(i.in), dims_text(i.out), kernel, direct, actual, reduction};
+}
+
+// Columns padded to their widest cell; the MAC columns right-aligned.
+void print_table(const std::vector<std::vector<std::string>>& rows) {
     const std::vector<std::string> header = {"op",     "kind",        "variant",     "in",       "out",
                                              "kernel", "MACs direct", "MACs as run", "reduction"};
     std::vector<size_t> width(header.size());
-    auto cells = [](const Row& r) {
-        return std::vector<std::string>{r.name,   r.kind,   r.variant, r.in,       r.out,
-                                        r.kernel, r.direct, r.actual,  r.reduction};
-    };
     for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
-    for (const Row& r : rows) {
-        const auto v = cells(r);
+    for (const auto& v : rows)
         for (size_t c = 0; c < v.size(); ++c) width[c] = std::max(width[c], v[c].size());
-    }
     auto print = [&](const std::vector<std::string>& v) {
         std::cout << " ";
         for (size_t c = 0; c < v.size(); ++c)
             std::cout << " " << (c >= 6 ? pad_left(v[c], width[c]) : pad_right(v[c], width[c]));
         std::cout << "\n";
     };
-    std::cout << "\n";
     print(header);
-    for (const Row& r : rows) print(cells(r));
-    std::cout << "\nMACs per image: " << with_thousands(macs.direct) << " as direct convolutions, "
-              << with_thousands(macs.actual) << " as run: reduction " << fixed(macs.reduction(), 3) << "x\n";
+    for (const auto& v : rows) print(v);
+}
+
+void print_info_text(const Model& m, const std::string& path, const InfoReport& r) {
+    print_untrained_line(m);
+    std::cout << "model:    " << m.name << " (" << path << ", " << kModelFormatName << " v" << m.version << ")\n"
+              << "trained:  " << (m.trained ? "yes" : "no (untrained: random weights)") << "\n"
+              << "arch:     " << m.arch << ", data set " << m.dataset << ", " << m.num_classes() << " classes\n"
+              << "input:    " << m.in_channels << "x" << m.image_size << "x" << m.image_size
+              << " 8-bit pixels, int8 scale " << m.input_scale << "\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const OpInfo& i : r.ops) rows.push_back(op_cells(i));
+    if (r.head)
+        rows.push_back({"head", "linear", "int8", std::to_string(m.head.C), std::to_string(m.head.classes), "",
+                        with_thousands(r.head->direct), with_thousands(r.head->actual), ""});
+    std::cout << "\n";
+    print_table(rows);
+    std::cout << "\nMACs per image: " << with_thousands(r.macs.direct) << " as direct convolutions, "
+              << with_thousands(r.macs.actual) << " as run: reduction " << fixed(r.macs.reduction(), 3) << "x\n";
     if (!m.info.empty()) {
         std::cout << "\nprovenance:\n";
         for (const auto& [k, v] : m.info) std::cout << "  " << k << ": " << v << "\n";
     }
+}
+
+int run_info(const InfoOptions& o) {
+    const Model m = open_model(o.model);
+    const InfoReport r = collect_info(m);
+    if (o.json)
+        print_info_json(m, o.model, r);
+    else
+        print_info_text(m, o.model, r);
     return 0;
 }
 

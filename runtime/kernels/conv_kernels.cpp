@@ -8,12 +8,12 @@
 #include "conv_kernels_impl.h"
 
 namespace winoq {
-namespace kernels_detail {
+namespace kernels::detail {
 
 namespace {
 // A K-long int32 buffer (dim 0 = k) holding v, whose size validate_output_stage checked.
 Halide::Runtime::Buffer<int32_t> k_buffer(const std::vector<int32_t>& v, int K) {
-    Halide::Runtime::Buffer<int32_t> b(K);
+    Halide::Runtime::Buffer<int32_t> b = allocate_buffer<int32_t>(K);
     for (int k = 0; k < K; ++k) b(k) = v[k];
     return b;
 }
@@ -24,7 +24,7 @@ OutputStageBuffers::OutputStageBuffers(const OutputStage& s, int K) : relu(s.rel
     bias = k_buffer(s.bias, K);
     mult = k_buffer(s.mult, K);
     shift = k_buffer(s.shift, K);
-    res_mult = Halide::Runtime::Buffer<int32_t>(K);
+    res_mult = allocate_buffer<int32_t>(K);
     res_mult.fill(0);  // without a residual the stage adds exactly 0
     if (s.residual) res_mult = k_buffer(s.res_mult, K);
 }
@@ -45,25 +45,31 @@ void check_residual_arg(const int8_t* residual, bool has_residual) {
 std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams&) {
     throw std::runtime_error("winoq: the direct convolution kernel is not built");
 }
+uint64_t direct_engine_bytes(const ConvShape&) { return 0; }
 #endif
 
-}  // namespace kernels_detail
+}  // namespace kernels::detail
 
 ConvKernel::ConvKernel(const DirectConvParams& p) : impl_(std::make_unique<Impl>()) {
     impl_->variant = Variant::kDirect;
     impl_->shape = p.shape;
-    impl_->engine = kernels_detail::make_direct_engine(p);
+    impl_->engine = kernels::detail::make_direct_engine(p);
 }
 
 ConvKernel::ConvKernel(const WinogradConvParams& p) : impl_(std::make_unique<Impl>()) {
     impl_->variant = p.variant;
     impl_->shape = p.shape;
-    impl_->engine = kernels_detail::make_winograd_engine(p);
+    impl_->engine = kernels::detail::make_winograd_engine(p);
 }
 
 ConvKernel::~ConvKernel() = default;
 ConvKernel::ConvKernel(ConvKernel&&) noexcept = default;
 ConvKernel& ConvKernel::operator=(ConvKernel&&) noexcept = default;
+
+uint64_t ConvKernel::planned_bytes(Variant v, const ConvShape& s) {
+    return v == Variant::kDirect ? kernels::detail::direct_engine_bytes(s)
+                                 : kernels::detail::winograd_engine_bytes(v, s);
+}
 
 Variant ConvKernel::variant() const {
     if (!impl_) throw std::logic_error("winoq: ConvKernel used after move");

@@ -19,7 +19,7 @@
 #include "winoq_direct_k3_s2_res.h"
 #include "winoq_direct_k7_s2.h"
 
-namespace winoq::kernels_detail {
+namespace winoq::kernels::detail {
 namespace {
 
 using kernels::ActStorage;
@@ -58,18 +58,33 @@ const PipelineEntry& find_pipeline(const ConvShape& s, bool residual) {
     throw std::invalid_argument("winoq: no direct convolution kernel for this shape");
 }
 
+// The sizes of the engine's buffers: its constructor allocates them, direct_engine_bytes
+// counts them.
+struct DirectSizes {
+    int cp, kp;         // channels padded to the kernels' block, output channels to theirs
+    int act_w, act_h;   // the kernel's activation copy: exactly the pixels the outputs read
+    bool padded_input;  // C not a multiple of the block: the input goes through a padded copy
+    explicit DirectSizes(const ConvShape& s)
+        : cp(round_up(s.C, kDirectChannelBlock)),
+          kp(round_up(s.K, kDirectKPadding)),
+          act_w(s.kernel == 1 ? s.out_w() : (s.out_w() - 1) * s.stride + s.kernel),
+          act_h(s.kernel == 1 ? s.out_h() : (s.out_h() - 1) * s.stride + s.kernel),
+          padded_input(cp != s.C) {}
+};
+
 class DirectEngine final : public ConvEngine {
 public:
     explicit DirectEngine(const DirectConvParams& p)
         : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual)), stage_(p.out, p.shape.K) {
         apply_target_request();  // before any pipeline runs: the dispatch caches its choice
         const int kk = s_.kernel, C = s_.C, K = s_.K;
-        cp_ = round_up(C, kDirectChannelBlock);
-        const int kp = round_up(K, kDirectKPadding);
-        weights_ = Halide::Runtime::Buffer<int8_t>(4, kernels::kDirectWeightLanes, kDirectChannelBlock / 4,
-                                                   kp / kernels::kDirectWeightLanes, cp_ / kDirectChannelBlock, kk, kk);
+        const DirectSizes z(s_);
+        cp_ = z.cp;
+        const int kp = z.kp;
+        weights_ = allocate_buffer<int8_t>(4, kernels::kDirectWeightLanes, kDirectChannelBlock / 4,
+                                           kp / kernels::kDirectWeightLanes, cp_ / kDirectChannelBlock, kk, kk);
         weights_.fill(0);
-        acc_offset_ = Halide::Runtime::Buffer<int32_t>(K);
+        acc_offset_ = allocate_buffer<int32_t>(K);
         for (int k = 0; k < K; ++k) {
             int64_t sum = 0;  // the compensation of the +kActOffset activations: all taps, all channels
             for (int ky = 0; ky < kk; ++ky)
@@ -81,13 +96,9 @@ public:
                     }
             acc_offset_(k) = static_cast<int32_t>(-kActOffset * sum);
         }
-        // The kernel's activation copy: exactly the pixels the outputs read (1x1: one per output).
-        const int act_w = kk == 1 ? s_.out_w() : (s_.out_w() - 1) * s_.stride + kk;
-        const int act_h = kk == 1 ? s_.out_h() : (s_.out_h() - 1) * s_.stride + kk;
-        act_ = Halide::Runtime::Buffer<ActStorage>(kDirectChannelBlock, act_w, cp_ / kDirectChannelBlock, act_h, s_.N);
-        // Channels not a multiple of the block: the input goes through a zero-padded copy.
-        if (cp_ != C) {
-            padded_in_ = Halide::Runtime::Buffer<int8_t>(cp_, s_.W, s_.H, s_.N);
+        act_ = allocate_buffer<ActStorage>(kDirectChannelBlock, z.act_w, cp_ / kDirectChannelBlock, z.act_h, s_.N);
+        if (z.padded_input) {
+            padded_in_ = allocate_buffer<int8_t>(cp_, s_.W, s_.H, s_.N);
             padded_in_.fill(0);  // the pad channels stay zero (their weights are zero anyway)
         }
     }
@@ -125,4 +136,13 @@ std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams& p) {
     return std::make_unique<DirectEngine>(p);
 }
 
-}  // namespace winoq::kernels_detail
+uint64_t direct_engine_bytes(const ConvShape& s) {
+    const DirectSizes z(s);
+    const uint64_t taps = uint64_t(s.kernel) * s.kernel, n = uint64_t(s.N);
+    uint64_t bytes = uint64_t(z.kp) * z.cp * taps + uint64_t(s.K) * sizeof(int32_t);  // weights, acc_offset
+    bytes += uint64_t(z.cp) * z.act_w * z.act_h * n * sizeof(ActStorage);
+    if (z.padded_input) bytes += uint64_t(z.cp) * s.W * s.H * n;
+    return bytes + output_stage_bytes(s.K);
+}
+
+}  // namespace winoq::kernels::detail

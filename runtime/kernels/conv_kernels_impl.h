@@ -17,7 +17,7 @@
 #include "winoq/numerics/conv_params.h"
 
 namespace winoq {
-namespace kernels_detail {
+namespace kernels::detail {
 
 class ConvEngine {
 public:
@@ -29,6 +29,12 @@ public:
 // Both validate the params (winoq::validate, conv_params.h) and throw std::invalid_argument on bad ones.
 std::unique_ptr<ConvEngine> make_direct_engine(const DirectConvParams& p);
 std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p);
+// What the engine of a valid shape allocates, in bytes, computed without allocating from the
+// same sizes its constructor uses.
+uint64_t direct_engine_bytes(const ConvShape& s);
+uint64_t winograd_engine_bytes(Variant v, const ConvShape& s);
+// The OutputStageBuffers of K channels.
+inline uint64_t output_stage_bytes(int K) { return 4 * uint64_t(K) * sizeof(int32_t); }
 
 // The per-output-channel OutputStage as the int32 buffers (dim 0 = k, extent K) that every
 // kernel's output stage takes as Inputs. res_mult is all zero when there is no residual.
@@ -46,12 +52,12 @@ void check_halide(int rc, const char* pipeline);
 // Throws std::invalid_argument unless (residual != nullptr) == has_residual.
 void check_residual_arg(const int8_t* residual, bool has_residual);
 
-}  // namespace kernels_detail
+}  // namespace kernels::detail
 
 struct ConvKernel::Impl {
     Variant variant = Variant::kDirect;
     ConvShape shape;
-    std::unique_ptr<kernels_detail::ConvEngine> engine;
+    std::unique_ptr<kernels::detail::ConvEngine> engine;
 };
 
 }  // namespace winoq

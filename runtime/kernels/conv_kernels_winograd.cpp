@@ -30,7 +30,7 @@
 #include "winoq_output_f23.h"
 #include "winoq_output_f43.h"
 
-namespace winoq::kernels_detail {
+namespace winoq::kernels::detail {
 
 namespace {
 
@@ -101,10 +101,11 @@ WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
     KL_ = kernels::kernel_layout(p.variant);
     P_ = static_cast<int>(L.act.size());
     O_ = static_cast<int>(L.out.size());
-    c4_ = round_up(C, kernels::kChannelAlign);
-    c16_ = round_up(C, kernels::kFusedChannelAlign);
-    k16_ = round_up(K, kernels::kOutChannelAlign);
-    kp_ = round_up(K, kernels::kWinogradKPadding);
+    const Sizes z(p.shape);
+    c4_ = z.c4;
+    c16_ = z.c16;
+    k16_ = z.k16;
+    kp_ = z.kp;
     tw_ = p.tiles_w();
     th_ = p.tiles_h();
     T_ = p.tiles();
@@ -263,8 +264,29 @@ void WinogradEngine::output_transform(const int8_t* residual, int8_t* out) {
         "winoq_output");
 }
 
+WinogradEngine::Sizes::Sizes(const ConvShape& s)
+    : c4(round_up(s.C, kernels::kChannelAlign)),
+      c16(round_up(s.C, kernels::kFusedChannelAlign)),
+      k16(round_up(s.K, kernels::kOutChannelAlign)),
+      kp(round_up(s.K, kernels::kWinogradKPadding)) {}
+
+// The fused path's buffers (the stage scratch X, M is for the stage tests only).
+uint64_t winograd_engine_bytes(Variant v, const ConvShape& s) {
+    const WinogradEngine::Sizes z(s);
+    const PlaneLayout& L = plane_layout(v);
+    const uint64_t Q = L.prod.size(), O = L.out.size(), kp = uint64_t(z.kp);
+    uint64_t bytes = Q * z.c16 * kp + Q * kp * sizeof(int32_t);    // W, acc_offset
+    bytes += (O * 2 * kp + O * kp + O) * sizeof(int32_t);          // m_mult, m_shift, m_lshift
+    bytes += 2 * uint64_t(L.act.size()) * sizeof(int32_t);         // in_mult, in_shift
+    if (z.c16 != s.C) bytes += uint64_t(s.N) * s.H * s.W * z.c16;  // padded input
+    // The engine's copy of its params (p_, which the stage functions read).
+    const uint64_t K = uint64_t(s.K);
+    bytes += Q * K * s.C + (3 * O * K + O + 2 * uint64_t(L.act.size())) * sizeof(int32_t) + output_stage_bytes(s.K);
+    return bytes + output_stage_bytes(s.K);
+}
+
 std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p) {
     return std::make_unique<WinogradEngine>(p);
 }
 
-}  // namespace winoq::kernels_detail
+}  // namespace winoq::kernels::detail

@@ -10,11 +10,16 @@
 #include "conv_kernels_impl.h"
 #include "kernel_layout.h"
 
-namespace winoq::kernels_detail {
+namespace winoq::kernels::detail {
 
 class WinogradEngine final : public ConvEngine {
 public:
     explicit WinogradEngine(const WinogradConvParams& p);  // validates and packs
+    // Channel counts padded to the pipelines' alignments (winograd_engine_bytes counts with them).
+    struct Sizes {
+        int c4, c16, k16, kp;
+        explicit Sizes(const ConvShape& s);
+    };
     // The fused pipeline: one call for the whole layer.
     void run(const int8_t* in, const int8_t* residual, int8_t* out) override;
     // The same through the three stage pipelines (X and M in the engine's scratch).
@@ -68,4 +73,4 @@ private:
     Section real_, complex_;
 };
 
-}  // namespace winoq::kernels_detail
+}  // namespace winoq::kernels::detail

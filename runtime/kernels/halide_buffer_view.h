@@ -1,17 +1,21 @@
 // Private to winoq_kernels: the one way the engines hand memory to the AOT pipelines. A
 // halide_buffer_t over memory the engine owns or borrows (the caller's tensors, packed
 // parameters, scratch): no allocation, no ownership, dims (extent, stride) from the innermost,
-// mins 0. Owned buffers the engines allocate stay Halide::Runtime::Buffer.
+// mins 0. Owned buffers the engines allocate are Halide::Runtime::Buffer, made by
+// allocate_buffer.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
+#include <new>
 #include <stdexcept>
 
+#include <HalideBuffer.h>
 #include <HalideRuntime.h>
 
-namespace winoq::kernels_detail {
+namespace winoq::kernels::detail {
 
 struct ViewDim {
     int extent, stride;
@@ -46,4 +50,19 @@ HalideBufferView<T> nhwc_view(const T* data, int N, int H, int W, int C) {
     return HalideBufferView<T>(data, {{C, 1}, {W, C}, {H, W * C}, {N, H * W * C}});
 }
 
-}  // namespace winoq::kernels_detail
+inline void* malloc_or_throw(size_t bytes) {
+    void* p = std::malloc(bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+}
+
+// An owned buffer (dense, mins 0) whose failed allocation is std::bad_alloc: Halide's own
+// Buffer constructors write through the pointer malloc returned without checking it.
+template <typename T, typename... Extents>
+Halide::Runtime::Buffer<T> allocate_buffer(int first, Extents... rest) {
+    Halide::Runtime::Buffer<T> b(static_cast<T*>(nullptr), first, rest...);
+    b.allocate(&malloc_or_throw, &std::free);
+    return b;
+}
+
+}  // namespace winoq::kernels::detail

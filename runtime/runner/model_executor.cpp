@@ -109,9 +109,45 @@ void ModelExecutor::Impl::plan_conv(size_t i) {
     }
 }
 
-ModelExecutor::ModelExecutor(const Model& m, int batch, ExecEngine engine) : impl_(std::make_unique<Impl>()) {
-    if (batch < 1) throw std::invalid_argument("winoq: ModelExecutor batch must be >= 1");
+PlannedMemory planned_memory(const Model& m, int batch, ExecEngine engine) {
+    PlannedMemory p;
+    const uint64_t n = uint64_t(batch);
+    p.activations = n * m.in_channels * m.image_size * m.image_size;
+    for (const ModelOp& op : m.ops) {
+        p.activations += n * op.out_c * op.out_h * op.out_w;
+        if (op.kind != OpKind::kConv || engine != ExecEngine::kKernels) continue;
+        if (op.impl == ConvImpl::kFloat) {
+            p.kernels += ops::FloatConvRunner::planned_bytes(op.float_conv, batch);
+            continue;
+        }
+        const bool direct = op.impl == ConvImpl::kDirect;
+        ConvShape s = direct ? op.direct.shape : op.winograd.shape;
+        s.N = batch;
+        p.kernels += ConvKernel::planned_bytes(direct ? Variant::kDirect : op.winograd.variant, s);
+    }
+    return p;
+}
+
+namespace {
+
+std::string mib(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+
+void check_memory_budget(const Model& m, int batch, ExecEngine engine, uint64_t budget) {
+    const PlannedMemory p = planned_memory(m, batch, engine);
+    if (p.total() > budget)
+        throw std::runtime_error("winoq: running this model at batch " + std::to_string(batch) + " needs " +
+                                 mib(p.total()) + " (activations " + mib(p.activations) + ", kernels " +
+                                 mib(p.kernels) + "), above the memory budget of " + mib(budget));
+}
+
+}  // namespace
+
+ModelExecutor::ModelExecutor(const Model& m, int batch, ExecEngine engine, uint64_t memory_budget)
+    : impl_(std::make_unique<Impl>()) {
+    if (batch < 1 || batch > kMaxBatch)
+        throw std::invalid_argument("winoq: ModelExecutor batch must be in [1, " + std::to_string(kMaxBatch) + "]");
     validate_model(m);
+    check_memory_budget(m, batch, engine, memory_budget);
     Impl& I = *impl_;
     I.model = m;
     I.batch = batch;

@@ -236,13 +236,24 @@ void resnet18(Builder& b) {
         }
 }
 
+// A stack of 1x1 convs at the input's resolution: a small file whose activations are huge at
+// a large image size (the executor's memory budget refuses it before allocating).
+void wide1x1(Builder& b) {
+    std::string x = "input";
+    for (int i = 0; i < 8; ++i) {
+        const std::string name = "conv" + std::to_string(i + 1);
+        b.conv(name, x, 4, 1, 1, true);
+        x = name;
+    }
+}
+
 }  // namespace
 
 Model make_random_model(const std::string& arch, const std::string& variant, int image_size, int in_channels,
                         uint64_t seed) {
     const auto v = parse_variant(variant);
     if (!v) throw std::invalid_argument("make_random_model: unknown variant '" + variant + "'");
-    if (arch != "resnet20" && arch != "resnet18")
+    if (arch != "resnet20" && arch != "resnet18" && arch != "wide1x1")
         throw std::invalid_argument("make_random_model: unknown arch '" + arch + "'");
     if (image_size < 1 || in_channels < 1) throw std::invalid_argument("make_random_model: bad image size or channels");
     Model m;
@@ -263,8 +274,10 @@ Model make_random_model(const std::string& arch, const std::string& variant, int
     Builder b(m, *v, seed);
     if (arch == "resnet20")
         resnet20(b);
-    else
+    else if (arch == "resnet18")
         resnet18(b);
+    else
+        wide1x1(b);
     b.head(10);
     validate_model(m);
     return m;

@@ -33,7 +33,7 @@ TEST(FakeQuant, ForwardRoundsToTheGridAndClips) {
 
 // Gradients of L = sum_i w_i y_i against finite differences, for alpha of shape alpha_shape
 // broadcast over x of shape x_shape.
-void check_gradients(std::vector<int64_t> x_shape, std::vector<int64_t> alpha_shape, double grad_scale) {
+void check_gradients(const std::vector<int64_t>& x_shape, const std::vector<int64_t>& alpha_shape, double grad_scale) {
     torch::manual_seed(7);
     const auto opts = torch::dtype(torch::kDouble);
     torch::Tensor x = (torch::randn(x_shape, opts) * 1.5).requires_grad_(true);

@@ -155,7 +155,7 @@ TEST(Tiles, LoopsEqualTheTensorFallback) {
                 torch::Tensor yg = y.to(dt).requires_grad_(true);
                 (assemble_tiles(yg, m, s[0], s[2], s[3]) * x.to(dt).narrow(1, 0, 1)).sum().backward();
                 if (dt == torch::kDouble) {
-                    const torch::Tensor gx = xg.grad(), gy = yg.grad();
+                    const torch::Tensor &gx = xg.grad(), &gy = yg.grad();
                     torch::Tensor hx = x.to(torch::kHalf).requires_grad_(true);
                     (extract_tiles(hx, m, n, th, tw) * fast.to(torch::kHalf)).sum().backward();
                     EXPECT_TRUE(torch::equal(hx.grad().to(torch::kDouble), gx));

@@ -1,5 +1,6 @@
 // winoq-train export: an int8 checkpoint (or an untrained ResNet of the right shapes) as a
 // deployable winoq::Model file (winoq/model/model.h, docs/model-format.md), re-loaded as a check.
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -46,6 +47,105 @@ void add_checkpoint_info(const CheckpointInfo& ci, std::map<std::string, std::st
     if (ci.meta.contains("calibration")) info["calibration"] = text(ci.meta["calibration"]);
 }
 
+// A ResNet of the requested shapes with random weights, its clipping factors calibrated on
+// Gaussian images: a model for latency and MAC measurements only.
+ResNet untrained_net(const ExportArgs& a, ExportOptions& eo) {
+    if (a.model.variant == "float")
+        throw std::invalid_argument("export --untrained needs an int8 --variant (e.g. cf43)");
+    UntrainedOptions u;
+    u.arch = a.model.arch;
+    u.variant = a.model.variant;
+    u.layer_variants = parse_layer_variants(a.model.layer_variants);
+    u.per_tap = a.model.per_tap;
+    u.image_size = a.image_size;
+    u.seed = a.runtime.seed;
+    u.calib_images = a.calib_images;
+    ResNet net = untrained_model(u);
+    eo.trained = false;
+    eo.dataset = u.arch == "resnet18" ? "imagenet-shapes" : "cifar10-shapes";
+    eo.info["source"] = "untrained: seed " + std::to_string(u.seed) +
+                        ", clipping factors calibrated (percentile 99.99) on " + std::to_string(u.calib_images) +
+                        " Gaussian random images";
+    return net;
+}
+
+ResNet checkpoint_net(const ExportArgs& a, ExportOptions& eo) {
+    if (a.checkpoint.empty()) throw std::invalid_argument("export needs --checkpoint FILE (or --untrained)");
+    if (is_safetensors_path(a.checkpoint)) throw std::invalid_argument(kExportNeedsInt8);
+    CheckpointInfo ci;
+    ResNet net = load_checkpoint_model(a.checkpoint, &ci);
+    if (!ci.config.quantized()) throw std::invalid_argument(kExportNeedsInt8);
+    std::string data = a.data_given ? a.data.dataset : "";
+    if (data.empty() && ci.meta.contains("data") && ci.meta["data"].is_string()) data = ci.meta["data"];
+    if (data.empty()) data = dataset_for(ci.config);  // calibrate's checkpoints record no data set
+    eo.dataset = data;
+    eo.info["source"] = std::filesystem::absolute(a.checkpoint).lexically_normal().string();
+    add_checkpoint_info(ci, eo.info);
+    return net;
+}
+
+// --eval: the integer-mode top-1 on the validation split, recorded in the model's info.
+void record_top1(const ExportArgs& a, ResNet& net, ExportOptions& eo) {
+    if (a.untrained) throw std::invalid_argument("--eval: an untrained model has no data set to evaluate on");
+    DataOptions d = a.data;
+    d.dataset = eo.dataset;
+    const Data data = load_data(d, false, true);
+    const EvalResult r = evaluate(net, data.val, data.norm, Mode::kInteger);
+    eo.info["top1"] = std::to_string(r.top1);
+    eo.info["top1_images"] = std::to_string(r.images);
+    eo.info["top1_mode"] = "integer (the exported arithmetic)";
+}
+
+struct ExportSummary {
+    Model model;
+    winoq::ModelMacs macs;
+    std::uintmax_t bytes = 0;  // of the written file
+};
+
+// Writes the model file, then loads it back: every validation of load_model must pass and
+// the re-loaded model must serialize the same.
+ExportSummary write_and_check(const std::string& path, ResNet& net, const ExportOptions& eo) {
+    ExportSummary s;
+    s.model = export_model(net, eo);
+    save_model(path, s.model);
+    const Model back = load_model(path);
+    if (serialize_model(back) != serialize_model(s.model))
+        throw std::runtime_error("export: " + path + " re-loads to a different model (serialization bug)");
+    s.macs = winoq::count_macs(back);
+    s.bytes = std::filesystem::file_size(path);
+    return s;
+}
+
+void print_summary_json(const ExportArgs& a, const ExportSummary& s) {
+    const Model& m = s.model;
+    nlohmann::json j = {{"out", a.out},
+                        {"name", m.name},
+                        {"arch", m.arch},
+                        {"dataset", m.dataset},
+                        {"trained", m.trained},
+                        {"image_size", m.image_size},
+                        {"classes", m.num_classes()},
+                        {"ops", m.ops.size()},
+                        {"macs", s.macs.actual},
+                        {"direct_macs", s.macs.direct},
+                        {"reduction", s.macs.reduction()},
+                        {"bytes", s.bytes}};
+    if (a.eval) j["top1"] = std::stod(m.info.at("top1"));
+    print_json(j);
+}
+
+void print_summary_text(const ExportArgs& a, const ExportSummary& s) {
+    const Model& m = s.model;
+    std::printf("%s: %s (%s, %s, %dx%dx%d, %d classes%s)\n", a.out.c_str(), m.name.c_str(), m.arch.c_str(),
+                m.dataset.c_str(), m.in_channels, m.image_size, m.image_size, m.num_classes(),
+                m.trained ? "" : ", untrained");
+    std::printf("  %zu ops, %ld MACs per image (direct %ld): %.3fx fewer; %.1f KiB; re-loaded and checked\n",
+                m.ops.size(), long(s.macs.actual), long(s.macs.direct), s.macs.reduction(), double(s.bytes) / 1024.0);
+    if (a.eval)
+        std::printf("  top-1 %s%% on %s validation images (integer mode)\n", m.info.at("top1").c_str(),
+                    m.info.at("top1_images").c_str());
+}
+
 void run(ExportArgs& a) {
     apply_runtime(a.runtime);
     ExportOptions eo;
@@ -53,81 +153,14 @@ void run(ExportArgs& a) {
     eo.name = a.name;
     eo.info["exported"] = utc_now();
     eo.info["command"] = command_line();
-    ResNet net{nullptr};
-    if (a.untrained) {
-        if (a.model.variant == "float")
-            throw std::invalid_argument("export --untrained needs an int8 --variant (e.g. cf43)");
-        UntrainedOptions u;
-        u.arch = a.model.arch;
-        u.variant = a.model.variant;
-        u.layer_variants = parse_layer_variants(a.model.layer_variants);
-        u.per_tap = a.model.per_tap;
-        u.image_size = a.image_size;
-        u.seed = a.runtime.seed;
-        u.calib_images = a.calib_images;
-        net = untrained_model(u);
-        eo.trained = false;
-        eo.dataset = u.arch == "resnet18" ? "imagenet-shapes" : "cifar10-shapes";
-        eo.info["source"] = "untrained: seed " + std::to_string(u.seed) +
-                            ", clipping factors calibrated (percentile 99.99) on " + std::to_string(u.calib_images) +
-                            " Gaussian random images";
-    } else {
-        if (a.checkpoint.empty()) throw std::invalid_argument("export needs --checkpoint FILE (or --untrained)");
-        if (is_safetensors_path(a.checkpoint)) throw std::invalid_argument(kExportNeedsInt8);
-        CheckpointInfo ci;
-        net = load_checkpoint_model(a.checkpoint, &ci);
-        if (!ci.config.quantized()) throw std::invalid_argument(kExportNeedsInt8);
-        std::string data = a.data_given ? a.data.dataset : "";
-        if (data.empty() && ci.meta.contains("data") && ci.meta["data"].is_string()) data = ci.meta["data"];
-        if (data.empty()) data = dataset_for(ci.config);  // calibrate's checkpoints record no data set
-        eo.dataset = data;
-        eo.info["source"] = std::filesystem::absolute(a.checkpoint).lexically_normal().string();
-        add_checkpoint_info(ci, eo.info);
-    }
+    ResNet net = a.untrained ? untrained_net(a, eo) : checkpoint_net(a, eo);
     net->eval();
-    if (a.eval) {
-        if (a.untrained) throw std::invalid_argument("--eval: an untrained model has no data set to evaluate on");
-        DataOptions d = a.data;
-        d.dataset = eo.dataset;
-        const Data data = load_data(d, false, true);
-        const EvalResult r = evaluate(net, data.val, data.norm, Mode::kInteger);
-        eo.info["top1"] = std::to_string(r.top1);
-        eo.info["top1_images"] = std::to_string(r.images);
-        eo.info["top1_mode"] = "integer (the exported arithmetic)";
-    }
-    const Model m = export_model(net, eo);
-    save_model(a.out, m);
-    // Self-check: the file loads (every validation of load_model) and holds the same model.
-    const Model back = load_model(a.out);
-    if (serialize_model(back) != serialize_model(m))
-        throw std::runtime_error("export: " + a.out + " re-loads to a different model (serialization bug)");
-    const winoq::ModelMacs macs = winoq::count_macs(back);
-    const auto bytes = std::filesystem::file_size(a.out);
-    if (a.json) {
-        nlohmann::json j = {{"out", a.out},
-                            {"name", m.name},
-                            {"arch", m.arch},
-                            {"dataset", m.dataset},
-                            {"trained", m.trained},
-                            {"image_size", m.image_size},
-                            {"classes", m.num_classes()},
-                            {"ops", m.ops.size()},
-                            {"macs", macs.actual},
-                            {"direct_macs", macs.direct},
-                            {"reduction", macs.reduction()},
-                            {"bytes", bytes}};
-        if (a.eval) j["top1"] = std::stod(m.info.at("top1"));
-        print_json(j);
-        return;
-    }
-    std::printf("%s: %s (%s, %s, %dx%dx%d, %d classes%s)\n", a.out.c_str(), m.name.c_str(), m.arch.c_str(),
-                m.dataset.c_str(), m.in_channels, m.image_size, m.image_size, m.num_classes(),
-                m.trained ? "" : ", untrained");
-    std::printf("  %zu ops, %ld MACs per image (direct %ld): %.3fx fewer; %.1f KiB; re-loaded and checked\n",
-                m.ops.size(), long(macs.actual), long(macs.direct), macs.reduction(), double(bytes) / 1024.0);
-    if (a.eval)
-        std::printf("  top-1 %s%% on %s validation images (integer mode)\n", m.info.at("top1").c_str(),
-                    m.info.at("top1_images").c_str());
+    if (a.eval) record_top1(a, net, eo);
+    const ExportSummary s = write_and_check(a.out, net, eo);
+    if (a.json)
+        print_summary_json(a, s);
+    else
+        print_summary_text(a, s);
 }
 
 }  // namespace

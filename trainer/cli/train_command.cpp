@@ -25,10 +25,9 @@ struct TrainArgs {
     int crop_pad = -1;
 };
 
-void run(TrainArgs& a) {
-    namespace fs = std::filesystem;
-    const torch::Device dev = apply_runtime(a.runtime);
-    Data data = load_data(a.data, true, true);
+namespace fs = std::filesystem;
+
+TrainOptions train_options(const TrainArgs& a, const Data& data) {
     TrainOptions o = a.train;
     o.seed = a.runtime.seed;
     o.augmentation = data.augmentation;
@@ -37,53 +36,87 @@ void run(TrainArgs& a) {
     o.optim.nesterov = !a.no_nesterov;
     o.progress = !a.no_progress;
     o.val_limit = 0;  // data.val is already cut to --val-limit
+    return o;
+}
 
-    const std::string ckpt = (fs::path(o.out_dir) / "checkpoint.pt").string();
+// Where training starts: OUT/checkpoint.pt with --resume when it exists, else a new model.
+struct Start {
     ResNet model{nullptr};
-    int start_epoch = 0;
-    std::string resume_from;
+    int epoch = 0;
+    std::string resume_from;  // the checkpoint resumed, or ""
+};
+
+Start resume_or_build(const TrainArgs& a, const Data& data, const std::string& ckpt) {
+    Start st;
     if (a.resume && fs::exists(ckpt)) {
         CheckpointInfo info;
-        model = load_checkpoint_model(ckpt, &info);
-        start_epoch = info.epoch;
-        resume_from = ckpt;
-        std::fprintf(stderr, "winoq-train: resuming %s after epoch %d\n", ckpt.c_str(), start_epoch);
+        st.model = load_checkpoint_model(ckpt, &info);
+        st.epoch = info.epoch;
+        st.resume_from = ckpt;
+        std::fprintf(stderr, "winoq-train: resuming %s after epoch %d\n", ckpt.c_str(), st.epoch);
     } else {
         if (a.resume) std::fprintf(stderr, "winoq-train: --resume: no %s yet, starting afresh\n", ckpt.c_str());
         std::string summary;
-        model = build_model(model_config(a.model, data), a.from, &summary);
-        std::fprintf(stderr, "winoq-train: model %s, %s\n", model->config().to_json().dump().c_str(), summary.c_str());
+        st.model = build_model(model_config(a.model, data), a.from, &summary);
+        std::fprintf(stderr, "winoq-train: model %s, %s\n", st.model->config().to_json().dump().c_str(),
+                     summary.c_str());
     }
-    model->to(dev);
-    if (model->config().quantized()) {
-        if (model->config().batchnorm)
-            throw std::invalid_argument("quantized models have no BatchNorm: drop --batchnorm");
-        if (!all_calibrated(model)) {
-            const CalibrationOptions co = calibration_options(a.calib, model->config().per_tap);
-            calibrate(model, data.train, data.norm, co, a.calib.images, 128, a.runtime.seed);
-            const EvalResult v = evaluate(model, data.val, data.norm, Mode::kFakeQuant, 256, 2000);
-            std::fprintf(
-                stderr,
-                "winoq-train: calibrated clipping factors (%s); fake-quant top-1 on %ld validation images: %.2f%%\n",
-                a.calib.method.c_str(), long(v.images), v.top1);
-        }
-        model->set_mode(Mode::kFakeQuant);
-    } else {
+    return st;
+}
+
+// Int8 models train in fake-quant mode, from calibrated clipping factors.
+void set_training_mode(ResNet& model, const TrainArgs& a, const Data& data) {
+    if (!model->config().quantized()) {
         model->set_mode(Mode::kFloat);
+        return;
     }
+    if (model->config().batchnorm) throw std::invalid_argument("quantized models have no BatchNorm: drop --batchnorm");
+    if (!all_calibrated(model)) {
+        const CalibrationOptions co = calibration_options(a.calib, model->config().per_tap);
+        calibrate(model, data.train, data.norm, co, a.calib.images, 128, a.runtime.seed);
+        const EvalResult v = evaluate(model, data.val, data.norm, Mode::kFakeQuant, 256, 2000);
+        std::fprintf(
+            stderr,
+            "winoq-train: calibrated clipping factors (%s); fake-quant top-1 on %ld validation images: %.2f%%\n",
+            a.calib.method.c_str(), long(v.images), v.top1);
+    }
+    model->set_mode(Mode::kFakeQuant);
+}
+
+struct TrainResult {
+    EvalResult eval;
+    Mode mode = Mode::kFloat;  // the mode results are reported in (report_mode)
+};
+
+TrainResult final_validation(ResNet& model, const Data& data) {
+    const Mode mode = report_mode(model->config());
+    return {evaluate(model, data.val, data.norm, mode), mode};
+}
+
+nlohmann::json result_json(const TrainResult& r, const ResNet& model, const std::string& ckpt) {
+    return {{"top1", r.eval.top1},
+            {"images", r.eval.images},
+            {"mode", r.mode == Mode::kInteger ? "integer" : "float"},
+            {"model", model->config().to_json()},
+            {"checkpoint", ckpt}};
+}
+
+void run(TrainArgs& a) {
+    const torch::Device dev = apply_runtime(a.runtime);
+    Data data = load_data(a.data, true, true);
+    const TrainOptions o = train_options(a, data);
+    const std::string ckpt = (fs::path(o.out_dir) / "checkpoint.pt").string();
+    Start st = resume_or_build(a, data, ckpt);
+    ResNet& model = st.model;
+    model->to(dev);
+    set_training_mode(model, a, data);
     const nlohmann::json meta = {{"from", a.from},
                                  {"data", a.data.dataset},
                                  {"train_images", data.train.size()},
                                  {"val_images", data.val.size()}};
-    train_model(model, data.train, &data.val, data.norm, o, start_epoch, resume_from, meta);
+    train_model(model, data.train, &data.val, data.norm, o, st.epoch, st.resume_from, meta);
 
-    const Mode mode = report_mode(model->config());
-    const EvalResult r = evaluate(model, data.val, data.norm, mode);
-    const nlohmann::json result = {{"top1", r.top1},
-                                   {"images", r.images},
-                                   {"mode", mode == Mode::kInteger ? "integer" : "float"},
-                                   {"model", model->config().to_json()},
-                                   {"checkpoint", ckpt}};
+    const nlohmann::json result = result_json(final_validation(model, data), model, ckpt);
     if (!o.out_dir.empty()) {
         std::ofstream f(fs::path(o.out_dir) / "result.json");
         f << result.dump(2) << "\n";

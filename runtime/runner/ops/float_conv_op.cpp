@@ -70,6 +70,13 @@ FloatConvRunner::FloatConvRunner(const FloatConvParams& p, int batch) : p_(p), b
     tap_w_.resize(rows * kk * kk);
 }
 
+uint64_t FloatConvRunner::planned_bytes(const FloatConvParams& p, int batch) {
+    const ConvShape& s = p.shape;
+    const uint64_t taps = uint64_t(s.kernel) * s.kernel, rows = uint64_t(batch) * s.out_h();
+    return (taps * s.C * s.K + uint64_t(batch) * s.H * s.W * s.C + rows * s.K) * sizeof(double) +
+           2 * rows * taps * sizeof(const double*);
+}
+
 void FloatConvRunner::run(const int8_t* in, const int8_t* residual, double out_scale, int8_t* out) {
     for (size_t i = 0; i < x_.size(); ++i) x_[i] = double(in[i]) * p_.x_scale;
     in_res_ = residual;

@@ -16,6 +16,8 @@ namespace winoq::ops {
 class FloatConvRunner {
 public:
     FloatConvRunner(const FloatConvParams& p, int batch);  // p must outlive the runner
+    // What the constructor allocates, in bytes, computed without allocating.
+    static uint64_t planned_bytes(const FloatConvParams& p, int batch);
     void run(const int8_t* in, const int8_t* residual, double out_scale, int8_t* out);
 
 private:

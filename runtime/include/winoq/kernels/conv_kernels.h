@@ -18,6 +18,10 @@ public:
     ConvKernel(ConvKernel&&) noexcept;
     ConvKernel& operator=(ConvKernel&&) noexcept;
 
+    // Bytes a ConvKernel of this variant and valid shape (batch s.N) allocates (packed weights,
+    // scratch), computed without allocating: the executor checks its memory budget with it.
+    static uint64_t planned_bytes(Variant v, const ConvShape& s);
+
     Variant variant() const;
     const ConvShape& shape() const;
 

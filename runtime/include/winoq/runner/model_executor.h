@@ -15,9 +15,26 @@ namespace winoq {
 
 enum class ExecEngine { kKernels, kReference };
 
+// What an executor may allocate unless told otherwise: room for ResNet-18 at 224x224 and
+// batch 16 on the kernels, small enough for an edge device (docs/security.md).
+inline constexpr uint64_t kDefaultMemoryBudget = uint64_t(1) << 30;  // 1 GiB
+inline constexpr int kMaxBatch = 4096;
+
+// The bytes a ModelExecutor of this valid model and batch allocates: every activation, the
+// kernels' packed weights and scratch, the float convs' buffers (the reference engine's
+// per-call temporaries are not counted). Computed without allocating.
+struct PlannedMemory {
+    uint64_t activations = 0, kernels = 0;
+    uint64_t total() const { return activations + kernels; }
+};
+PlannedMemory planned_memory(const Model& m, int batch, ExecEngine engine = ExecEngine::kKernels);
+
 class ModelExecutor {
 public:
-    ModelExecutor(const Model& m, int batch, ExecEngine engine = ExecEngine::kKernels);
+    // Throws std::invalid_argument for a batch outside [1, kMaxBatch] and std::runtime_error,
+    // before allocating anything, when planned_memory exceeds memory_budget bytes.
+    ModelExecutor(const Model& m, int batch, ExecEngine engine = ExecEngine::kKernels,
+                  uint64_t memory_budget = kDefaultMemoryBudget);
     ~ModelExecutor();
     ModelExecutor(ModelExecutor&&) noexcept;
     ModelExecutor& operator=(ModelExecutor&&) noexcept;
