@@ -152,7 +152,8 @@ TEST(ModelRoundTrip, DirectoryIsAClearError) {
         load_model(dir);
         FAIL() << "a directory loaded as a model";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find(dir + " is a directory"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(dir + ": is a directory, not a model file"), std::string::npos)
+            << e.what();
     }
 }
 

@@ -7,6 +7,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csetjmp>
 #include <cstdio>
@@ -435,6 +436,98 @@ TEST(FitImage, ChannelConversions) {
         for (int c = 0; c < 3; ++c) EXPECT_EQ(rgb2.at(0, x, c), x * 90 + 1);
     EXPECT_THROW(winoq::fit_image(g, 3, 1, 2), std::invalid_argument);
     EXPECT_THROW(winoq::fit_image(g, 0, 1, 1), std::invalid_argument);
+}
+
+// The resize as it was before it streamed (every source row resized horizontally first, then
+// the vertical pass over all of them), kept here verbatim as the oracle: the streamed
+// fit_image must equal it bit for bit.
+std::vector<std::vector<std::pair<int, double>>> old_axis_taps(int in, int out, double scale, double offset) {
+    std::vector<std::vector<std::pair<int, double>>> taps(out);
+    for (int o = 0; o < out; ++o) {
+        auto& t = taps[o];
+        if (scale > 1.0) {
+            const double a = offset + o * scale, b = a + scale;
+            double sum = 0;
+            for (int i = int(std::floor(a)); i < int(std::ceil(b)); ++i) {
+                const double w = std::min(b, double(i + 1)) - std::max(a, double(i));
+                if (w <= 0) continue;
+                t.push_back({std::clamp(i, 0, in - 1), w});
+                sum += w;
+            }
+            for (auto& x : t) x.second /= sum;
+        } else {
+            const double centre = offset + (o + 0.5) * scale - 0.5;
+            const int i0 = int(std::floor(centre));
+            const double f = centre - i0;
+            t.push_back({std::clamp(i0, 0, in - 1), 1.0 - f});
+            if (f > 0) t.push_back({std::clamp(i0 + 1, 0, in - 1), f});
+        }
+    }
+    return taps;
+}
+
+Image8 old_fit_image(const Image8& image, int width, int height, int channels) {
+    const double scale = std::min(double(image.width) / width, double(image.height) / height);
+    double off_x = (image.width - width * scale) / 2, off_y = (image.height - height * scale) / 2;
+    if (scale == 1.0) {
+        off_x = std::floor(off_x);
+        off_y = std::floor(off_y);
+    }
+    const auto tx = old_axis_taps(image.width, width, scale, off_x);
+    const auto ty = old_axis_taps(image.height, height, scale, off_y);
+    const int sc = image.channels;
+    std::vector<double> rows(size_t(image.height) * width * sc, 0.0);
+    for (int y = 0; y < image.height; ++y) {
+        double* dst = &rows[size_t(y) * width * sc];
+        for (int x = 0; x < width; ++x)
+            for (const auto& t : tx[x]) {
+                const uint8_t* s = &image.pixels[(size_t(y) * image.width + t.first) * sc];
+                for (int c = 0; c < sc; ++c) dst[x * sc + c] += t.second * s[c];
+            }
+    }
+    Image8 out;
+    out.width = width;
+    out.height = height;
+    out.channels = channels;
+    out.pixels.resize(size_t(width) * height * channels);
+    auto to8 = [](double v) { return uint8_t(std::clamp(std::floor(v + 0.5), 0.0, 255.0)); };
+    std::vector<double> px(sc);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            std::fill(px.begin(), px.end(), 0.0);
+            for (const auto& t : ty[y])
+                for (int c = 0; c < sc; ++c) px[c] += t.second * rows[(size_t(t.first) * width + x) * sc + c];
+            uint8_t* d = &out.pixels[(size_t(y) * width + x) * channels];
+            if (channels == sc) {
+                for (int c = 0; c < sc; ++c) d[c] = to8(px[c]);
+            } else if (channels == 1) {
+                d[0] = to8(winoq::luma601(px[0], px[1], px[2]));
+            } else {
+                d[0] = d[1] = d[2] = to8(px[0]);
+            }
+        }
+    return out;
+}
+
+TEST(FitImage, StreamedResizeEqualsTheWholeImagePassBitForBit) {
+    uint32_t seed = 12345;
+    auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+    const int sizes[][2] = {{7, 7},     {48, 32}, {32, 48},   {4, 9},     {288, 288}, {1, 300}, {300, 1},
+                            {67, 1000}, {33, 97}, {640, 480}, {225, 224}, {31, 5},    {2, 2},   {500, 37}};
+    const int outs[][2] = {{32, 32}, {28, 28}, {224, 224}, {5, 9}, {1, 1}, {64, 17}};
+    int compared = 0;
+    for (const auto& s : sizes)
+        for (const auto& o : outs)
+            for (int sc : {1, 3})
+                for (int oc : {1, 3}) {
+                    const Image8 img = make(s[0], s[1], sc, [&](int, int, int) { return uint8_t(next() >> 24); });
+                    const Image8 got = winoq::fit_image(img, o[0], o[1], oc);
+                    const Image8 want = old_fit_image(img, o[0], o[1], oc);
+                    ASSERT_EQ(got.pixels, want.pixels)
+                        << s[0] << "x" << s[1] << "x" << sc << " -> " << o[0] << "x" << o[1] << "x" << oc;
+                    ++compared;
+                }
+    EXPECT_EQ(compared, 14 * 6 * 4);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <numeric>
 
 #include "cli_common.h"
@@ -42,8 +43,10 @@ int run_classify(const ClassifyOptions& o) {
             exec.run_pixels(fitted.pixels.data(), logits.data());
             prob = softmax(logits.data(), classes);
         } catch (const std::exception& e) {
-            std::cerr << "winoq classify: error: " << e.what() << "\n";
-            out["images"].push_back({{"file", path}, {"error", e.what()}});
+            // Reported per image like any reader error; bad_alloc's what() names neither.
+            const std::string why = dynamic_cast<const std::bad_alloc*>(&e) ? path + ": out of memory" : e.what();
+            std::cerr << "winoq classify: error: " << why << "\n";
+            out["images"].push_back({{"file", path}, {"error", why}});
             any_failed = true;
             continue;
         }

@@ -7,13 +7,7 @@
 
 namespace winoq::cli {
 
-Model open_model(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such model file");
-    if (!std::filesystem::is_regular_file(path, ec))
-        throw std::runtime_error(path + ": not a regular file (expected a winoq-int8-model file)");
-    return load_model(path);
-}
+Model open_model(const std::string& path) { return load_model(path); }
 
 void add_memory_budget_option(CLI::App* app, uint64_t& mib) {
     mib = kDefaultMemoryBudget >> 20;

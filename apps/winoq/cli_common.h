@@ -27,8 +27,8 @@ Command add_info_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
 Command add_extract_command(CLI::App& root);
 
-// load_model, after checking that `path` is a readable regular file (clear messages for a
-// missing path or a directory, which the format reader reports less plainly).
+// load_model: its reader refuses anything but a regular file within the size limit, with one
+// message naming the file (docs/security.md).
 Model open_model(const std::string& path);
 
 // --memory-budget MIB (default kDefaultMemoryBudget): what the subcommand's ModelExecutor may

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <stdexcept>
+
+#include "winoq/io/datasets.h"
+#include "winoq/io/file_read.h"
 
 namespace winoq {
 namespace {
@@ -125,15 +127,13 @@ std::vector<double> resnet20_forward(const FloatResNet20& net, const std::vector
 
 std::vector<double> load_cifar10_images(const std::string& path, int first, int count, std::vector<int>* labels) {
     static const double kMean[3] = {0.485, 0.456, 0.406}, kStd[3] = {0.229, 0.224, 0.225};
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error("winoq: cannot open CIFAR-10 batch " + path);
     if (first < 0 || count < 0) throw std::invalid_argument("winoq: negative image range");
-    f.seekg(std::streamoff(first) * kRecord);
+    const RegularFile f = RegularFile::open(path, kMaxCifarFileBytes, "CIFAR-10 batch");
     std::vector<unsigned char> rec(kRecord);
     std::vector<double> out(size_t(count) * kImage * kImage * 3);
     if (labels) labels->clear();
     for (int i = 0; i < count; ++i) {
-        if (!f.read(reinterpret_cast<char*>(rec.data()), kRecord))
+        if (f.read_at((uint64_t(first) + i) * kRecord, rec.data(), kRecord) != size_t(kRecord))
             throw std::runtime_error("winoq: CIFAR-10 batch " + path + " has fewer than " +
                                      std::to_string(first + count) + " records");
         if (labels) labels->push_back(rec[0]);

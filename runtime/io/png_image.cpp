@@ -7,6 +7,7 @@
 #include "winoq/io/png_image.h"
 
 #include <png.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,17 +15,13 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <stdexcept>
 
+#include "winoq/io/file_read.h"
+
 namespace winoq {
 namespace {
-
-// Larger images are refused rather than risking an out-of-memory crash (64 Mpixel).
-constexpr uint64_t kMaxPixels = uint64_t(1) << 26;
 
 struct PngError {
     char message[256] = "unknown libpng error";
@@ -36,8 +33,30 @@ void on_png_error(png_structp png, png_const_charp msg) {
     png_longjmp(png, 1);
 }
 
-// Warnings (a bad colour profile, an unknown chunk) do not stop reading; stay quiet.
-void on_png_warning(png_structp, png_const_charp) {}
+// Warnings about resources (a limit exceeded, a chunk too large, memory that libpng could not
+// get) are errors: libpng would otherwise carry on without the data or with a huge buffer.
+// Other warnings (a CRC error in a skipped chunk) do not stop reading; stay quiet.
+void on_png_warning(png_structp png, png_const_charp msg) {
+    if (!msg) return;
+    for (const char* word : {"exceed", "too large", "memory", "limit"})
+        if (std::strstr(msg, word)) png_error(png, msg);
+}
+
+// libpng's message, with the limit behind it where one applies.
+std::string explain(const char* libpng_message) {
+    std::string m = libpng_message;
+    if (m.find("chunk data is too large") != std::string::npos)
+        m += " (the limit is " + format_limit(kMaxPngChunkBytes) + " per chunk other than image data)";
+    else if (m.find("user limit") != std::string::npos)
+        m += " (the limit is " + std::to_string(kMaxPngSide) + " pixels per side)";
+    else if (m.find("memory") != std::string::npos)
+        m += " (out of memory)";
+    return m;
+}
+
+uint32_t big_endian32(const uint8_t* p) {
+    return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
 
 struct MemoryReader {
     const uint8_t* data;
@@ -89,16 +108,17 @@ struct ReadStructs {
     ~ReadStructs() { png_destroy_read_struct(&png, info ? &info : nullptr, nullptr); }
 };
 
-// Composites 2 / 4 interleaved channels (colour + alpha) on white into 1 / 3 channels.
-std::vector<uint8_t> composite_on_white(const std::vector<uint8_t>& src, size_t pixels, int channels) {
+// Composites 2 / 4 interleaved channels (colour + alpha) on white into 1 / 3 channels, in place
+// (no second image-sized buffer): pixel p's output starts at p * colour <= p * channels, and
+// each output byte is written after every input byte at or below it has been read.
+void composite_on_white(std::vector<uint8_t>& px, size_t pixels, int channels) {
     const int colour = channels - 1;
-    std::vector<uint8_t> out(pixels * colour);
     for (size_t p = 0; p < pixels; ++p) {
-        const uint8_t* s = &src[p * channels];
-        const unsigned a = s[colour];
-        for (int c = 0; c < colour; ++c) out[p * colour + c] = uint8_t((s[c] * a + 255u * (255u - a) + 127u) / 255u);
+        const size_t in = p * channels, out = p * colour;
+        const unsigned a = px[in + colour];
+        for (int c = 0; c < colour; ++c) px[out + c] = uint8_t((px[in + c] * a + 255u * (255u - a) + 127u) / 255u);
     }
-    return out;
+    px.resize(pixels * colour);  // keeps the capacity: shrink_to_fit would copy
 }
 
 [[noreturn]] void fail(const std::string& what, const std::string& problem) {
@@ -111,48 +131,78 @@ Image8 decode_png(const uint8_t* data, size_t size, const std::string& what) {
     if (size == 0) fail(what, "empty file (not a PNG image)");
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) fail(what, "not a PNG file");
 
+    // The size limits, from the IHDR chunk (always first, at byte 8; 13 bytes and its CRC)
+    // before libpng runs: a message with the numbers. libpng checks the same limits again
+    // (png_set_user_limits), and reports a damaged IHDR itself.
+    if (size >= 33 && big_endian32(data + 8) == 13 && std::memcmp(data + 12, "IHDR", 4) == 0 &&
+        crc32(0, data + 12, 17) == big_endian32(data + 29)) {
+        const uint32_t w = big_endian32(data + 16), hh = big_endian32(data + 20);
+        if (w > kMaxPngSide || hh > kMaxPngSide)
+            fail(what, "image is " + std::to_string(w) + "x" + std::to_string(hh) + " pixels, above the limit of " +
+                           std::to_string(kMaxPngSide) + " pixels per side");
+        if (uint64_t(w) * hh > kMaxPngPixels)
+            fail(what, "image is " + std::to_string(w) + "x" + std::to_string(hh) + " = " +
+                           std::to_string(uint64_t(w) * hh) + " pixels, above the limit of " +
+                           std::to_string(kMaxPngPixels) + " pixels");
+        // Deflate compresses at most 1032:1, so a file too small to hold the image data is
+        // refused before the pixels are allocated (the stored samples alone take
+        // width x height x channels x depth bits).
+        static const int kChannels[] = {1, 0, 3, 1, 2, 0, 4};  // by colour type 0..6
+        const int depth = data[24], colour = data[25];
+        const int channels = colour <= 6 ? kChannels[colour] : 0;
+        const uint64_t min_data = (uint64_t(w) * hh * channels * depth + 7) / 8;
+        const bool known = channels > 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16);
+        if (known && min_data > uint64_t(size) * 1032 + 65536)  // else libpng names the bad IHDR
+            fail(what, "truncated: " + std::to_string(w) + "x" + std::to_string(hh) + " pixels need at least " +
+                           format_size(min_data) + " of image data, more than a file of " + format_size(size) +
+                           " can hold (deflate compresses at most 1032:1)");
+    }
+
     PngError error;
     ReadStructs s;
     s.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, on_png_error, on_png_warning);
     if (!s.png) fail(what, "libpng could not start (out of memory)");
     s.info = png_create_info_struct(s.png);
     if (!s.info) fail(what, "libpng could not start (out of memory)");
+    // Resource limits (docs/security.md): sides, chunk sizes, kept chunks; benign errors (a
+    // chunk above the size limit, data after the image, a bad tRNS) are errors; every chunk
+    // but IHDR, PLTE, tRNS, IDAT and IEND is skipped unread (nothing else changes the pixels).
+    png_set_user_limits(s.png, kMaxPngSide, kMaxPngSide);
+    png_set_chunk_malloc_max(s.png, kMaxPngChunkBytes);
+    png_set_chunk_cache_max(s.png, kMaxPngChunkCache);
+    png_set_benign_errors(s.png, 0);
+    png_set_keep_unknown_chunks(s.png, PNG_HANDLE_CHUNK_NEVER, nullptr, -1);
     MemoryReader reader{data, size, 0};
     png_set_read_fn(s.png, &reader, read_from_memory);
 
     DecodedHeader h{};
-    if (!read_header_phase(s.png, s.info, &h)) fail(what, std::string("invalid PNG: ") + error.message);
-    if (uint64_t(h.width) * h.height > kMaxPixels)
-        fail(what, "image too large (" + std::to_string(h.width) + "x" + std::to_string(h.height) + ")");
+    if (!read_header_phase(s.png, s.info, &h)) fail(what, "invalid PNG: " + explain(error.message));
+    if (uint64_t(h.width) * h.height > kMaxPngPixels)  // never: checked above from the same IHDR
+        fail(what, "image is " + std::to_string(h.width) + "x" + std::to_string(h.height) +
+                       " pixels, above the limit of " + std::to_string(kMaxPngPixels) + " pixels");
 
     const size_t row_bytes = png_get_rowbytes(s.png, s.info);
     if (row_bytes != size_t(h.width) * h.channels) fail(what, "unexpected row size after conversion");
     std::vector<uint8_t> pixels(row_bytes * h.height);
     std::vector<png_bytep> rows(h.height);
     for (uint32_t y = 0; y < h.height; ++y) rows[y] = pixels.data() + y * row_bytes;
-    if (!read_rows_phase(s.png, s.info, rows.data())) fail(what, std::string("invalid PNG: ") + error.message);
+    if (!read_rows_phase(s.png, s.info, rows.data())) fail(what, "invalid PNG: " + explain(error.message));
 
     Image8 img;
     img.width = int(h.width);
     img.height = int(h.height);
     if (h.channels == 2 || h.channels == 4) {
         img.channels = h.channels - 1;
-        img.pixels = composite_on_white(pixels, size_t(h.width) * h.height, h.channels);
+        composite_on_white(pixels, size_t(h.width) * h.height, h.channels);
     } else {
         img.channels = h.channels;
-        img.pixels = std::move(pixels);
     }
+    img.pixels = std::move(pixels);
     return img;
 }
 
 Image8 read_png(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) fail(path, "no such file");
-    if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a PNG file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) fail(path, "read error");
+    const std::vector<uint8_t> bytes = read_regular_file(path, kMaxPngFileBytes, "PNG image");
     return decode_png(bytes.data(), bytes.size(), path);
 }
 
@@ -265,17 +315,32 @@ Image8 fit_image(const Image8& image, int width, int height, int channels) {
     const auto tx = axis_taps(image.width, width, scale, off_x);
     const auto ty = axis_taps(image.height, height, scale, off_y);
     const int sc = image.channels;
+    const size_t row_values = size_t(width) * sc;
 
-    // Horizontal pass over every source row, then vertical.
-    std::vector<double> rows(size_t(image.height) * width * sc, 0.0);
-    for (int y = 0; y < image.height; ++y) {
-        double* dst = &rows[size_t(y) * width * sc];
+    // Horizontal pass, then vertical, streamed: a source row is resized horizontally when an
+    // output row needs it, into a ring that holds the rows one output row spans (source row r
+    // in slot r mod ring size). The taps of successive output rows move down the source, so each
+    // row is resized once; the arithmetic is the same as resizing every source row first.
+    size_t ring_rows = 1;
+    for (const std::vector<Tap>& t : ty) {
+        if (t.empty()) throw std::logic_error("fit_image: an output row without source rows");
+        ring_rows = std::max(ring_rows, size_t(t.back().index - t.front().index + 1));
+    }
+    std::vector<double> ring(ring_rows * row_values);
+    std::vector<int> held(ring_rows, -1);  // the source row in each slot
+    auto slot = [&](int src_row) { return &ring[(size_t(src_row) % ring_rows) * row_values]; };
+    auto resize_row = [&](int y) {
+        int& h = held[size_t(y) % ring_rows];
+        if (h == y) return;
+        h = y;
+        double* dst = slot(y);
+        std::fill(dst, dst + row_values, 0.0);
         for (int x = 0; x < width; ++x)
             for (const Tap& t : tx[x]) {
                 const uint8_t* s = &image.pixels[(size_t(y) * image.width + t.index) * sc];
                 for (int c = 0; c < sc; ++c) dst[x * sc + c] += t.weight * s[c];
             }
-    }
+    };
 
     Image8 out;
     out.width = width;
@@ -284,11 +349,14 @@ Image8 fit_image(const Image8& image, int width, int height, int channels) {
     out.pixels.resize(size_t(width) * height * channels);
     auto to8 = [](double v) { return uint8_t(std::clamp(std::floor(v + 0.5), 0.0, 255.0)); };
     std::vector<double> px(sc);
-    for (int y = 0; y < height; ++y)
+    for (int y = 0; y < height; ++y) {
+        for (int r = ty[y].front().index; r <= ty[y].back().index; ++r) resize_row(r);
         for (int x = 0; x < width; ++x) {
             std::fill(px.begin(), px.end(), 0.0);
-            for (const Tap& t : ty[y])
-                for (int c = 0; c < sc; ++c) px[c] += t.weight * rows[(size_t(t.index) * width + x) * sc + c];
+            for (const Tap& t : ty[y]) {
+                const double* row = slot(t.index);
+                for (int c = 0; c < sc; ++c) px[c] += t.weight * row[size_t(x) * sc + c];
+            }
             uint8_t* d = &out.pixels[(size_t(y) * width + x) * channels];
             if (channels == sc) {
                 for (int c = 0; c < sc; ++c) d[c] = to8(px[c]);
@@ -298,6 +366,7 @@ Image8 fit_image(const Image8& image, int width, int height, int channels) {
                 d[0] = d[1] = d[2] = to8(px[0]);
             }
         }
+    }
     return out;
 }
 

@@ -2,19 +2,17 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "winoq/io/file_read.h"
+#include "winoq/io/json_limits.h"
+
 namespace winoq {
 namespace {
-
-// The safetensors specification caps the header at 100 MB; anything larger is corrupt.
-constexpr uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;
 
 [[noreturn]] void fail(const std::string& what, const std::string& why) {
     throw std::runtime_error("winoq: safetensors file " + what + ": " + why);
@@ -43,16 +41,17 @@ TensorInfo parse_entry(const std::string& name, const nlohmann::json& e, uint64_
     if (!dtype) fail(what, where + ": unsupported dtype " + dt + " (winoq reads F32, I8, I32)");
     t.dtype = *dtype;
     if (!e["shape"].is_array()) fail(what, where + ": shape is not an array");
-    // Element count, guarded against overflow: it can never exceed the data section's size.
-    uint64_t numel = 1;
+    if (e["shape"].size() > kMaxTensorRank)
+        fail(what, where + ": shape has " + std::to_string(e["shape"].size()) + " dimensions, above the limit of " +
+                       std::to_string(kMaxTensorRank));
     for (const nlohmann::json& d : e["shape"]) {
         const uint64_t dim = json_unsigned(d, what, where + ": shape");
-        if (dim != 0 && numel > data_bytes / dim)
-            numel = data_bytes + 1;  // too big; reported below
-        else
-            numel *= dim;
-        t.shape.push_back(static_cast<int64_t>(std::min<uint64_t>(dim, INT64_MAX)));
+        if (dim > uint64_t(INT64_MAX)) fail(what, where + ": shape dimension " + std::to_string(dim) + " is too large");
+        t.shape.push_back(static_cast<int64_t>(dim));
     }
+    const std::optional<int64_t> count = checked_numel(t.shape);
+    if (!count) fail(what, where + ": the product of its shape's dimensions overflows a 64-bit count");
+    const uint64_t numel = uint64_t(*count);
     const nlohmann::json& off = e["data_offsets"];
     if (!off.is_array() || off.size() != 2) fail(what, where + ": data_offsets must be [begin, end]");
     const uint64_t begin = json_unsigned(off[0], what, where + ": data_offsets");
@@ -61,7 +60,8 @@ TensorInfo parse_entry(const std::string& name, const nlohmann::json& e, uint64_
     if (end > data_bytes)
         fail(what, where + ": data_offsets end " + std::to_string(end) + " is beyond the data section (" +
                        std::to_string(data_bytes) + " bytes; file truncated?)");
-    if (numel > data_bytes || numel * dtype_size(t.dtype) != end - begin)
+    const uint64_t bytes = end - begin, size = dtype_size(t.dtype);
+    if (bytes % size != 0 || numel != bytes / size)
         fail(what, where + ": shape does not match its byte range (" + std::to_string(end - begin) + " bytes for " +
                        dt + ")");
     t.begin = begin;
@@ -83,9 +83,8 @@ std::vector<T> decode_le(const uint8_t* p, int64_t n) {
 
 template <typename T>
 TensorToWrite encode_le(TensorDType dt, std::vector<int64_t> shape, const std::vector<T>& v) {
-    int64_t numel = 1;
-    for (int64_t d : shape) numel *= d;
-    if (numel != static_cast<int64_t>(v.size()))
+    const std::optional<int64_t> numel = checked_numel(shape);
+    if (!numel || uint64_t(*numel) != v.size())
         throw std::invalid_argument("winoq: tensor shape does not match its values");
     TensorToWrite t;
     t.dtype = dt;
@@ -106,36 +105,59 @@ const char* dtype_name(TensorDType t) { return name_of(kDTypeNames, t); }
 
 size_t dtype_size(TensorDType t) { return t == TensorDType::kI8 ? 1 : 4; }
 
+std::optional<int64_t> checked_numel(const std::vector<int64_t>& shape) {
+    int64_t product = 1;  // of the non-zero dimensions
+    bool zero = false;
+    for (int64_t d : shape) {
+        if (d < 0) return std::nullopt;
+        if (d == 0) {
+            zero = true;
+            continue;
+        }
+        if (__builtin_mul_overflow(product, d, &product)) return std::nullopt;
+    }
+    return zero ? 0 : product;
+}
+
 int64_t TensorInfo::numel() const {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    return n;
+    const std::optional<int64_t> n = checked_numel(shape);
+    if (!n) throw std::overflow_error("winoq: tensor shape has no 64-bit element count");
+    return *n;
 }
 
 SafetensorsFile SafetensorsFile::load(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) fail(path, "cannot open");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad()) fail(path, "read error");
-    return parse(std::move(bytes), path);
+    return parse(read_regular_file(path, kMaxSafetensorsFileBytes, "safetensors file"), path);
 }
 
 SafetensorsFile SafetensorsFile::parse(std::vector<uint8_t> bytes, const std::string& what) {
     if (bytes.size() < 8) fail(what, "shorter than the 8-byte header length (truncated?)");
     const uint64_t n = read_le64(bytes.data());
-    if (n > kMaxHeaderBytes) fail(what, "header length " + std::to_string(n) + " is implausible (corrupt file?)");
+    if (n > kMaxSafetensorsHeaderBytes)
+        fail(what, "header length " + std::to_string(n) + " is above the " + format_limit(kMaxSafetensorsHeaderBytes) +
+                       " limit for a safetensors header (implausible: real headers are a few KB; corrupt file?)");
     if (n > bytes.size() - 8)
         fail(what, "header length " + std::to_string(n) + " exceeds the file size " + std::to_string(bytes.size()) +
                        " (truncated?)");
+    // The parsed header costs ~100 bytes per JSON value, whatever its bytes: a first pass that
+    // builds nothing counts the values and the nesting depth (json_limits.h).
+    const auto first = bytes.begin() + 8, last = first + static_cast<std::ptrdiff_t>(n);
+    const std::string problem =
+        json_limit_problem(std::string_view(reinterpret_cast<const char*>(bytes.data()) + 8, size_t(n)),
+                           kMaxSafetensorsJsonValues, kMaxSafetensorsJsonDepth);
+    if (!problem.empty())
+        fail(what, "header " + problem +
+                       (problem.rfind("is not valid JSON", 0) == 0 ? "" : ", the limit for a safetensors header"));
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(n));
+        header = nlohmann::json::parse(first, last);
     } catch (const nlohmann::json::exception& e) {
         fail(what, std::string("header is not valid JSON: ") + e.what());
     }
     if (!header.is_object()) fail(what, "header is not a JSON object");
+    const size_t tensors = header.size() - (header.contains("__metadata__") ? 1 : 0);
+    if (tensors > kMaxSafetensorsTensors)
+        fail(what, "header lists " + std::to_string(tensors) + " tensors, above the limit of " +
+                       std::to_string(kMaxSafetensorsTensors) + " for a safetensors file");
 
     SafetensorsFile out;
     out.what_ = what;
@@ -211,9 +233,9 @@ std::vector<uint8_t> serialize_safetensors(const std::map<std::string, TensorToW
     if (!metadata.empty()) header["__metadata__"] = metadata;
     size_t offset = 0;
     for (const auto& [name, t] : tensors) {
-        int64_t numel = 1;
-        for (int64_t d : t.shape) numel *= d;
-        if (static_cast<size_t>(numel) * dtype_size(t.dtype) != t.bytes.size())
+        const std::optional<int64_t> numel = checked_numel(t.shape);
+        if (!numel || t.bytes.size() % dtype_size(t.dtype) != 0 ||
+            uint64_t(*numel) != t.bytes.size() / dtype_size(t.dtype))
             throw std::invalid_argument("winoq: tensor '" + name + "': shape does not match its bytes");
         header[name] = {
             {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};

@@ -3,10 +3,9 @@
 // Loading checks everything against the graph before any value is used.
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
+#include <new>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -15,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "winoq/model/model.h"
+#include "winoq/io/file_read.h"
+#include "winoq/io/json_limits.h"
 #include "winoq/io/safetensors.h"
 #include "winoq/numerics/transforms.h"
 
@@ -147,6 +148,10 @@ std::vector<float> get_floats(const json& j, const std::string& where, const cha
 }
 
 json parse_json(const std::string& text, const char* key) {
+    // Counted before parsing, as the safetensors header is: a parsed value costs far more
+    // memory than its text (docs/security.md).
+    const std::string problem = json_limit_problem(text, kMaxSafetensorsJsonValues, kMaxSafetensorsJsonDepth);
+    if (!problem.empty()) bad(std::string("metadata \"") + key + "\" " + problem);
     try {
         return json::parse(text);
     } catch (const json::exception& e) {
@@ -286,7 +291,7 @@ int check_format_and_version(const std::map<std::string, std::string>& meta) {
     const int version = std::stoi(vs);
     if (version > kModelFormatVersion)
         bad("written by a newer winoq, version " + vs + "; this build reads " + std::to_string(kModelFormatVersion));
-    if (version < 1 || version != kModelFormatVersion) bad("unsupported version " + vs);
+    if (version != kModelFormatVersion) bad("unsupported version " + vs);
     for (const auto& kv : meta)
         if (kv.first != "format" && kv.first != "version" && kv.first != "model" && kv.first != "graph")
             bad("unknown metadata key '" + kv.first + "'");
@@ -454,25 +459,23 @@ Model parse_model(std::vector<uint8_t> bytes, const std::string& what) {
         f = SafetensorsFile::parse(std::move(bytes), what);
     } catch (const std::runtime_error&) {
         throw;  // already names the file
+    } catch (const std::bad_alloc&) {
+        throw;  // out of memory stays std::bad_alloc (docs/security.md)
     } catch (const std::exception& e) {
         throw std::runtime_error("winoq: model file " + what + ": " + e.what());
     }
     try {
         return parse_checked(f);
+    } catch (const std::bad_alloc&) {
+        throw;
     } catch (const std::exception& e) {
         throw std::runtime_error("winoq: model file " + what + ": " + e.what());
     }
 }
 
 Model load_model(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw std::runtime_error("winoq: model file " + path + " is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("winoq: cannot open model file " + path);
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw std::runtime_error("winoq: read error on model file " + path);
-    return parse_model(std::move(bytes), path);
+    // A regular file within the safetensors size cap (docs/security.md), read before parsing.
+    return parse_model(read_regular_file(path, kMaxSafetensorsFileBytes, "model file"), path);
 }
 
 }  // namespace winoq

@@ -2,6 +2,7 @@
 // resumed run ends exactly where an uninterrupted one does; a float checkpoint with BatchNorm
 // converts into an int8 model (folded weights, clipping factors left to calibration).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -121,6 +122,20 @@ TEST(Checkpoint, RoundTripsConfigTensorsAndMetadata) {
     const StateDict s1 = state_dict(*model), s2 = state_dict(*back);
     for (const auto& [name, t] : s1) EXPECT_TRUE(torch::equal(t, s2.at(name))) << name;
     EXPECT_THROW(load_checkpoint_model((d / "absent.pt").string()), std::runtime_error);
+    // Not regular files (docs/security.md): refused at once, never read (a FIFO would block,
+    // /dev/zero never ends).
+    const std::string fifo = (d / "pipe.pt").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    for (const std::string& bad : {fifo, std::string("/dev/zero")}) {
+        try {
+            read_checkpoint_info(bad);
+            ADD_FAILURE() << bad << " read as a checkpoint";
+        } catch (const std::runtime_error& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("winoq-train: checkpoint " + bad + ": is a"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("not a regular file"), std::string::npos) << msg;
+        }
+    }
     fs::remove_all(d);
 }
 

@@ -1,21 +1,35 @@
 #include "trainer/train/checkpoint.h"
 
 #include <filesystem>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
 #include "trainer/train/state.h"
+#include "winoq/io/file_read.h"
 
 namespace winoq::train {
 namespace {
 
 constexpr int64_t kFormatVersion = 1;
 
+// 1 GiB per checkpoint (docs/security.md): a float ResNet-18 with its optimizer state is under
+// 200 MB.
+constexpr uint64_t kMaxCheckpointBytes = uint64_t(1) << 30;
+
 torch::serialize::InputArchive open(const std::string& path) {
-    if (!std::filesystem::exists(path)) throw std::runtime_error("winoq-train: no checkpoint " + path);
+    // A regular file within the cap (no FIFO, no device), read through the same descriptor.
+    std::shared_ptr<const RegularFile> file;
+    try {
+        file =
+            std::make_shared<const RegularFile>(RegularFile::open(path, kMaxCheckpointBytes, "winoq-train checkpoint"));
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(std::string("winoq-train: checkpoint ") + e.what());
+    }
     torch::serialize::InputArchive ar;
     try {
-        ar.load_from(path);
+        ar.load_from([file](uint64_t pos, void* buf, size_t n) { return file->read_at(pos, buf, n); },
+                     [file] { return size_t(file->size()); });
     } catch (const c10::Error& e) {
         throw std::runtime_error("winoq-train: " + path + " is not a winoq-train checkpoint (" +
                                  e.what_without_backtrace() + ")");

@@ -1,7 +1,11 @@
 // Labelled image sets for `winoq eval`: CIFAR-10 binary batches and Fashion-MNIST gzip IDX files.
 // Both read into NHWC 8-bit pixels, the layout ModelExecutor::run_pixels takes. Any problem
-// (missing, empty, truncated, wrong magic, inconsistent counts) is a std::runtime_error naming
-// the file.
+// (missing, empty, truncated, wrong magic, inconsistent counts, a limit below exceeded) is a
+// std::runtime_error naming the file.
+//
+// Resource limits (docs/security.md, "Readers"): files must be regular files within a size cap;
+// an IDX header's counts are checked against the caps before anything is allocated, and a gzip
+// stream is decompressed in bounded chunks and never beyond the size its header promises.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +13,19 @@
 #include <vector>
 
 namespace winoq {
+
+// 256 MiB per CIFAR-10 file: a batch is 30.7 MB (10,000 records), all five training batches
+// concatenated 154 MB.
+inline constexpr uint64_t kMaxCifarFileBytes = uint64_t(256) << 20;
+// 256 MiB of IDX image data (count x rows x cols bytes, as the header says): Fashion-MNIST's
+// training images are 47 MB.
+inline constexpr uint64_t kMaxIdxDataBytes = uint64_t(256) << 20;
+// 16 Mi images per IDX file (the label vector is 4 bytes per image): Fashion-MNIST has 60,000.
+inline constexpr uint64_t kMaxIdxImages = uint64_t(1) << 24;
+// 4,096 rows or columns per IDX image: Fashion-MNIST's are 28.
+inline constexpr uint32_t kMaxIdxSide = 4096;
+// An IDX file as stored, gzip or plain: the data cap plus 1 MiB (gzip adds well under 1 MiB).
+inline constexpr uint64_t kMaxIdxFileBytes = kMaxIdxDataBytes + (uint64_t(1) << 20);
 
 struct LabeledImages {
     int count = 0, height = 0, width = 0, channels = 0;

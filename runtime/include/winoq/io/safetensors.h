@@ -5,16 +5,39 @@
 // data. winoq reads F32, I8 and I32 tensors. Every malformed file (truncated, bad JSON,
 // unknown dtype, shape not matching the byte range, ranges outside the file or
 // overlapping) is rejected with a std::runtime_error naming the file and the problem.
+//
+// Resource limits (docs/security.md, "Readers"), checked before anything is allocated: the file
+// size, the JSON header's size, its number of JSON values (which bounds the parsed header's
+// memory) and nesting depth, the number of tensors and their rank; every element count is
+// computed with overflow checks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "winoq/numerics/enum_names.h"
 
 namespace winoq {
+
+// 1 GiB: the largest file read (load, load_model). Bundled models are 1.6 MB, a ResNet-18 int8
+// model 12 MB, a float ResNet-18 47 MB; the whole file is held in memory while it is read.
+inline constexpr uint64_t kMaxSafetensorsFileBytes = uint64_t(1) << 30;
+// 16 MiB: the JSON header. Real headers are 8-32 KB (ResNet-20), well under 1 MiB for any
+// ResNet; the specification's own cap, 100 MB, would let a header cost gigabytes parsed.
+inline constexpr uint64_t kMaxSafetensorsHeaderBytes = uint64_t(16) << 20;
+// 1 Mi JSON values (objects, arrays, keys, scalars) in the header: about 100 bytes each parsed,
+// so the parsed header stays near 100 MB whatever its bytes hold. Real headers: ~3,000.
+inline constexpr size_t kMaxSafetensorsJsonValues = size_t(1) << 20;
+// Nesting depth of the header: the format needs 3 (header, tensor entry, shape array).
+inline constexpr int kMaxSafetensorsJsonDepth = 16;
+// 65,536 tensors: ResNet-20 models hold 98-276, ResNet-18 about 600.
+inline constexpr size_t kMaxSafetensorsTensors = 65536;
+// Dimensions per tensor: winoq's tensors have 1-4.
+inline constexpr size_t kMaxTensorRank = 8;
 
 enum class TensorDType { kF32, kI8, kI32 };
 // The safetensors dtype strings winoq reads and writes (enum_names.h).
@@ -24,11 +47,16 @@ inline constexpr EnumName<TensorDType> kDTypeNames[] = {
 const char* dtype_name(TensorDType t);  // "F32", "I8", "I32"
 size_t dtype_size(TensorDType t);
 
+// The element count of a shape, or nullopt when a dimension is negative or the product of
+// the non-zero dimensions does not fit in int64 (a shape such as [2^32, 2^32, 0] is refused
+// even though its product is 0: no size computed from it may overflow).
+std::optional<int64_t> checked_numel(const std::vector<int64_t>& shape);
+
 struct TensorInfo {
     TensorDType dtype = TensorDType::kF32;
     std::vector<int64_t> shape;
     size_t begin = 0, end = 0;  // byte range inside the data section
-    int64_t numel() const;
+    int64_t numel() const;      // checked_numel(shape); throws std::overflow_error if it has none
 };
 
 class SafetensorsFile {
