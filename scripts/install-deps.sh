@@ -15,6 +15,7 @@ packages=(
   python3-torch python3-torchvision  # PyTorch int8 / FP32 peers of scripts/network-bench.sh
   g++-aarch64-linux-gnu qemu-user  # ARM cross build and its tests (scripts/build-arm.sh)
   clang-format               # scripts/check-format.sh (.ci/run)
+  clang-14 libclang-rt-14-dev  # libFuzzer + ASan / UBSan: the fuzz preset (scripts/run-fuzzers.sh)
 )
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -247,13 +247,29 @@ void wide1x1(Builder& b) {
     }
 }
 
+// Small graphs with every op kind (fuzz seeds): a 3x3 conv, a conv with a residual, an
+// option-A shortcut, a max pool, a 1x1 stride-2 conv; and ResNet-18's float stem, max pool, conv.
+void block(Builder& b) {
+    b.conv("conv1", "input", 4, 3, 1, true);
+    b.conv("block.conv", "conv1", 4, 3, 1, true, "conv1", 0.5);
+    b.exact(OpKind::kShortcutA, "block.shortcut", "block.conv", 6);
+    b.exact(OpKind::kMaxPool, "pool", "block.shortcut", 6);
+    b.conv("proj", "pool", 3, 1, 2, false);
+}
+
+void stem(Builder& b) {
+    b.float_stem("conv1", 4);
+    b.exact(OpKind::kMaxPool, "maxpool", "conv1", 4);
+    b.conv("layer1.conv", "maxpool", 4, 3, 1, true);
+}
+
 }  // namespace
 
 Model make_random_model(const std::string& arch, const std::string& variant, int image_size, int in_channels,
                         uint64_t seed) {
     const auto v = parse_variant(variant);
     if (!v) throw std::invalid_argument("make_random_model: unknown variant '" + variant + "'");
-    if (arch != "resnet20" && arch != "resnet18" && arch != "wide1x1")
+    if (arch != "resnet20" && arch != "resnet18" && arch != "wide1x1" && arch != "block" && arch != "stem")
         throw std::invalid_argument("make_random_model: unknown arch '" + arch + "'");
     if (image_size < 1 || in_channels < 1) throw std::invalid_argument("make_random_model: bad image size or channels");
     Model m;
@@ -276,8 +292,12 @@ Model make_random_model(const std::string& arch, const std::string& variant, int
         resnet20(b);
     else if (arch == "resnet18")
         resnet18(b);
-    else
+    else if (arch == "wide1x1")
         wide1x1(b);
+    else if (arch == "block")
+        block(b);
+    else
+        stem(b);
     b.head(10);
     validate_model(m);
     return m;
