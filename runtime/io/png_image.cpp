@@ -125,15 +125,21 @@ void composite_on_white(std::vector<uint8_t>& px, size_t pixels, int channels) {
     throw std::runtime_error(what + ": " + problem);
 }
 
-}  // namespace
+// Resource limits (docs/security.md): sides, chunk sizes, kept chunks; benign errors (a
+// chunk above the size limit, data after the image, a bad tRNS) are errors; every chunk
+// but IHDR, PLTE, tRNS, IDAT and IEND is skipped unread (nothing else changes the pixels).
+void set_read_limits(png_structp png) {
+    png_set_user_limits(png, kMaxPngSide, kMaxPngSide);
+    png_set_chunk_malloc_max(png, kMaxPngChunkBytes);
+    png_set_chunk_cache_max(png, kMaxPngChunkCache);
+    png_set_benign_errors(png, 0);
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, -1);
+}
 
-Image8 decode_png(const uint8_t* data, size_t size, const std::string& what) {
-    if (size == 0) fail(what, "empty file (not a PNG image)");
-    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) fail(what, "not a PNG file");
-
-    // The size limits, from the IHDR chunk (always first, at byte 8; 13 bytes and its CRC)
-    // before libpng runs: a message with the numbers. libpng checks the same limits again
-    // (png_set_user_limits), and reports a damaged IHDR itself.
+// The size limits, from the IHDR chunk (always first, at byte 8; 13 bytes and its CRC) before
+// libpng runs: a message with the numbers. libpng checks the same limits again
+// (png_set_user_limits), and reports a damaged IHDR itself.
+void check_ihdr_limits(const uint8_t* data, size_t size, const std::string& what) {
     if (size >= 33 && big_endian32(data + 8) == 13 && std::memcmp(data + 12, "IHDR", 4) == 0 &&
         crc32(0, data + 12, 17) == big_endian32(data + 29)) {
         const uint32_t w = big_endian32(data + 16), hh = big_endian32(data + 20);
@@ -157,6 +163,15 @@ Image8 decode_png(const uint8_t* data, size_t size, const std::string& what) {
                            format_size(min_data) + " of image data, more than a file of " + format_size(size) +
                            " can hold (deflate compresses at most 1032:1)");
     }
+}
+
+}  // namespace
+
+Image8 decode_png(const uint8_t* data, size_t size, const std::string& what) {
+    if (size == 0) fail(what, "empty file (not a PNG image)");
+    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) fail(what, "not a PNG file");
+
+    check_ihdr_limits(data, size, what);
 
     PngError error;
     ReadStructs s;
@@ -164,14 +179,7 @@ Image8 decode_png(const uint8_t* data, size_t size, const std::string& what) {
     if (!s.png) fail(what, "libpng could not start (out of memory)");
     s.info = png_create_info_struct(s.png);
     if (!s.info) fail(what, "libpng could not start (out of memory)");
-    // Resource limits (docs/security.md): sides, chunk sizes, kept chunks; benign errors (a
-    // chunk above the size limit, data after the image, a bad tRNS) are errors; every chunk
-    // but IHDR, PLTE, tRNS, IDAT and IEND is skipped unread (nothing else changes the pixels).
-    png_set_user_limits(s.png, kMaxPngSide, kMaxPngSide);
-    png_set_chunk_malloc_max(s.png, kMaxPngChunkBytes);
-    png_set_chunk_cache_max(s.png, kMaxPngChunkCache);
-    png_set_benign_errors(s.png, 0);
-    png_set_keep_unknown_chunks(s.png, PNG_HANDLE_CHUNK_NEVER, nullptr, -1);
+    set_read_limits(s.png);
     MemoryReader reader{data, size, 0};
     png_set_read_fn(s.png, &reader, read_from_memory);
 
@@ -294,6 +302,51 @@ std::vector<std::vector<Tap>> axis_taps(int in, int out, double scale, double of
     return taps;
 }
 
+// The horizontal pass, streamed: a source row is resized horizontally when an output row needs
+// it, into a ring that holds the rows one output row spans (source row r in slot r mod ring
+// size). The taps of successive output rows move down the source, so each row is resized once;
+// the arithmetic is the same as resizing every source row first, in memory that does not grow
+// with the image height.
+class HorizontalRows {
+public:
+    HorizontalRows(const Image8& image, const std::vector<std::vector<Tap>>& tx,
+                   const std::vector<std::vector<Tap>>& ty)
+        : image_(image), tx_(tx), row_values_(tx.size() * size_t(image.channels)) {
+        for (const std::vector<Tap>& t : ty) {
+            if (t.empty()) throw std::logic_error("fit_image: an output row without source rows");
+            ring_rows_ = std::max(ring_rows_, size_t(t.back().index - t.front().index + 1));
+        }
+        ring_.assign(ring_rows_ * row_values_, 0.0);
+        held_.assign(ring_rows_, -1);
+    }
+    // Source rows first..last resized (each at most once while the window moves down).
+    void prepare(int first, int last) {
+        for (int y = first; y <= last; ++y) resize(y);
+    }
+    const double* row(int y) const { return &ring_[(size_t(y) % ring_rows_) * row_values_]; }
+
+private:
+    void resize(int y) {
+        int& h = held_[size_t(y) % ring_rows_];
+        if (h == y) return;
+        h = y;
+        double* dst = &ring_[(size_t(y) % ring_rows_) * row_values_];
+        std::fill(dst, dst + row_values_, 0.0);
+        const int sc = image_.channels;
+        for (size_t x = 0; x < tx_.size(); ++x)
+            for (const Tap& t : tx_[x]) {
+                const uint8_t* s = &image_.pixels[(size_t(y) * image_.width + t.index) * sc];
+                for (int c = 0; c < sc; ++c) dst[x * sc + c] += t.weight * s[c];
+            }
+    }
+
+    const Image8& image_;
+    const std::vector<std::vector<Tap>>& tx_;
+    size_t row_values_, ring_rows_ = 1;
+    std::vector<double> ring_;
+    std::vector<int> held_;  // the source row in each slot
+};
+
 }  // namespace
 
 Image8 fit_image(const Image8& image, int width, int height, int channels) {
@@ -315,33 +368,7 @@ Image8 fit_image(const Image8& image, int width, int height, int channels) {
     const auto tx = axis_taps(image.width, width, scale, off_x);
     const auto ty = axis_taps(image.height, height, scale, off_y);
     const int sc = image.channels;
-    const size_t row_values = size_t(width) * sc;
-
-    // Horizontal pass, then vertical, streamed: a source row is resized horizontally when an
-    // output row needs it, into a ring that holds the rows one output row spans (source row r
-    // in slot r mod ring size). The taps of successive output rows move down the source, so each
-    // row is resized once; the arithmetic is the same as resizing every source row first.
-    size_t ring_rows = 1;
-    for (const std::vector<Tap>& t : ty) {
-        if (t.empty()) throw std::logic_error("fit_image: an output row without source rows");
-        ring_rows = std::max(ring_rows, size_t(t.back().index - t.front().index + 1));
-    }
-    std::vector<double> ring(ring_rows * row_values);
-    std::vector<int> held(ring_rows, -1);  // the source row in each slot
-    auto slot = [&](int src_row) { return &ring[(size_t(src_row) % ring_rows) * row_values]; };
-    auto resize_row = [&](int y) {
-        int& h = held[size_t(y) % ring_rows];
-        if (h == y) return;
-        h = y;
-        double* dst = slot(y);
-        std::fill(dst, dst + row_values, 0.0);
-        for (int x = 0; x < width; ++x)
-            for (const Tap& t : tx[x]) {
-                const uint8_t* s = &image.pixels[(size_t(y) * image.width + t.index) * sc];
-                for (int c = 0; c < sc; ++c) dst[x * sc + c] += t.weight * s[c];
-            }
-    };
-
+    HorizontalRows rows(image, tx, ty);
     Image8 out;
     out.width = width;
     out.height = height;
@@ -350,11 +377,11 @@ Image8 fit_image(const Image8& image, int width, int height, int channels) {
     auto to8 = [](double v) { return uint8_t(std::clamp(std::floor(v + 0.5), 0.0, 255.0)); };
     std::vector<double> px(sc);
     for (int y = 0; y < height; ++y) {
-        for (int r = ty[y].front().index; r <= ty[y].back().index; ++r) resize_row(r);
+        rows.prepare(ty[y].front().index, ty[y].back().index);
         for (int x = 0; x < width; ++x) {
             std::fill(px.begin(), px.end(), 0.0);
             for (const Tap& t : ty[y]) {
-                const double* row = slot(t.index);
+                const double* row = rows.row(t.index);
                 for (int c = 0; c < sc; ++c) px[c] += t.weight * row[size_t(x) * sc + c];
             }
             uint8_t* d = &out.pixels[(size_t(y) * width + x) * channels];
