@@ -12,14 +12,12 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cmath>
 #include <csetjmp>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,8 +28,6 @@
 #include "winoq/io/safetensors.h"
 #include "winoq/model/model.h"
 #include "winoq/numerics/conv_params.h"
-#include "winoq/numerics/requantize.h"
-#include "winoq/numerics/transforms.h"
 
 namespace fs = std::filesystem;
 using namespace winoq;
