@@ -281,8 +281,9 @@ uint64_t winograd_engine_bytes(Variant v, const ConvShape& s) {
     if (z.c16 != s.C) bytes += uint64_t(s.N) * s.H * s.W * z.c16;  // padded input
     // The engine's copy of its params (p_, which the stage functions read).
     const uint64_t K = uint64_t(s.K);
+    // Its weights, M requantization, input multipliers and OutputStage vectors (4 x K int32).
     bytes += Q * K * s.C + (3 * O * K + O + 2 * uint64_t(L.act.size())) * sizeof(int32_t) + output_stage_bytes(s.K);
-    return bytes + output_stage_bytes(s.K);
+    return bytes + output_stage_bytes(s.K);  // the OutputStageBuffers the pipelines read
 }
 
 std::unique_ptr<ConvEngine> make_winograd_engine(const WinogradConvParams& p) {
