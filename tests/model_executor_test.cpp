@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-#include "random_model.h"
+#include "winoq/model/random_model.h"
 #include "winoq/model/model.h"
 #include "winoq/runner/model_executor.h"
 

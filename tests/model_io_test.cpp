@@ -12,7 +12,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "random_model.h"
+#include "winoq/model/random_model.h"
 #include "winoq/model/model.h"
 #include "winoq/io/safetensors.h"
 

@@ -9,7 +9,7 @@
 
 #include "int8_diff.h"
 #include "onednn_conv.h"
-#include "random_layer.h"
+#include "winoq/analysis/random_layer.h"
 #include "winoq/numerics/reference.h"
 
 namespace winoq::bench {

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "layer_shapes.h"
-#include "random_layer.h"
+#include "winoq/analysis/random_layer.h"
 
 namespace winoq::bench {
 

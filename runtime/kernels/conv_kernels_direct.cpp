@@ -28,28 +28,24 @@ using kernels::kDirectChannelBlock;
 using kernels::kDirectKPadding;
 using kernels::round_up;
 
-using DirectPipeline = int (*)(halide_buffer_t* input, halide_buffer_t* weights, halide_buffer_t* acc_offset,
-                               halide_buffer_t* bias, halide_buffer_t* mult, halide_buffer_t* res_mult,
-                               halide_buffer_t* shift, int32_t pad, bool relu, halide_buffer_t* residual_in,
-                               halide_buffer_t* output, halide_buffer_t* act_scratch);
-
+// Arguments (argv order): input, weights, acc_offset, bias, mult, res_mult, shift, pad (int32),
+// relu (bool), residual_in, output, act_scratch.
 struct PipelineEntry {
     int kernel, stride;
     bool residual;
-    DirectPipeline fn;
-    const char* name;
+    PipelineFn fn;
 };
 
 constexpr PipelineEntry kPipelines[] = {
-    {1, 1, false, winoq_direct_k1_s1, "winoq_direct_k1_s1"},
-    {1, 1, true, winoq_direct_k1_s1_res, "winoq_direct_k1_s1_res"},
-    {1, 2, false, winoq_direct_k1_s2, "winoq_direct_k1_s2"},
-    {1, 2, true, winoq_direct_k1_s2_res, "winoq_direct_k1_s2_res"},
-    {3, 1, false, winoq_direct_k3_s1, "winoq_direct_k3_s1"},
-    {3, 1, true, winoq_direct_k3_s1_res, "winoq_direct_k3_s1_res"},
-    {3, 2, false, winoq_direct_k3_s2, "winoq_direct_k3_s2"},
-    {3, 2, true, winoq_direct_k3_s2_res, "winoq_direct_k3_s2_res"},
-    {7, 2, false, winoq_direct_k7_s2, "winoq_direct_k7_s2"},
+    {1, 1, false, {winoq_direct_k1_s1_argv, "winoq_direct_k1_s1"}},
+    {1, 1, true, {winoq_direct_k1_s1_res_argv, "winoq_direct_k1_s1_res"}},
+    {1, 2, false, {winoq_direct_k1_s2_argv, "winoq_direct_k1_s2"}},
+    {1, 2, true, {winoq_direct_k1_s2_res_argv, "winoq_direct_k1_s2_res"}},
+    {3, 1, false, {winoq_direct_k3_s1_argv, "winoq_direct_k3_s1"}},
+    {3, 1, true, {winoq_direct_k3_s1_res_argv, "winoq_direct_k3_s1_res"}},
+    {3, 2, false, {winoq_direct_k3_s2_argv, "winoq_direct_k3_s2"}},
+    {3, 2, true, {winoq_direct_k3_s2_res_argv, "winoq_direct_k3_s2_res"}},
+    {7, 2, false, {winoq_direct_k7_s2_argv, "winoq_direct_k7_s2"}},
 };
 
 const PipelineEntry& find_pipeline(const ConvShape& s, bool residual) {
@@ -75,7 +71,7 @@ struct DirectSizes {
 class DirectEngine final : public ConvEngine {
 public:
     explicit DirectEngine(const DirectConvParams& p)
-        : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual)), stage_(p.out, p.shape.K) {
+        : s_(p.shape), pipe_(find_pipeline(p.shape, p.out.residual).fn), stage_(p.out, p.shape.K) {
         apply_target_request();  // before any pipeline runs: the dispatch caches its choice
         const int kk = s_.kernel, C = s_.C, K = s_.K;
         const DirectSizes z(s_);
@@ -114,14 +110,29 @@ public:
         HalideBufferView<int8_t> output = nhwc_view(out, s_.N, s_.out_h(), s_.out_w(), s_.K);
         // Without a residual the pipeline never reads residual_in: the output stands in for it.
         HalideBufferView<int8_t> res = nhwc_view(residual ? residual : out, s_.N, s_.out_h(), s_.out_w(), s_.K);
-        check_halide(pipe_.fn(input, weights_, acc_offset_, stage_.bias, stage_.mult, stage_.res_mult, stage_.shift,
-                              s_.pad, stage_.relu, res.get(), output.get(), act_),
-                     pipe_.name);
+        int32_t pad = s_.pad;
+        bool relu = stage_.relu;
+        void* args[] = {input,
+                        weights_.raw_buffer(),
+                        acc_offset_.raw_buffer(),
+                        stage_.bias.raw_buffer(),
+                        stage_.mult.raw_buffer(),
+                        stage_.res_mult.raw_buffer(),
+                        stage_.shift.raw_buffer(),
+                        &pad,
+                        &relu,
+                        res.get(),
+                        output.get(),
+                        act_.raw_buffer()};
+        check_halide(pipe_.argv(args), pipe_.name);
     }
+
+    PipelineFn pipeline() const override { return pipe_; }
+    void use_pipeline(const PipelineFn& fn) override { pipe_ = fn; }
 
 private:
     ConvShape s_;
-    const PipelineEntry& pipe_;
+    PipelineFn pipe_;
     OutputStageBuffers stage_;
     int cp_ = 0;
     Halide::Runtime::Buffer<int8_t> weights_, padded_in_;

@@ -19,11 +19,23 @@
 namespace winoq {
 namespace kernels::detail {
 
+// A compiled pipeline through Halide's argv entry point (args[i] points at argument i: a
+// halide_buffer_t for buffers, the value for scalars, in the generator's Input then Output
+// order): the AOT libraries' NAME_argv, or a JIT-compiled candidate of the tuner (apps/winoq-tune).
+struct PipelineFn {
+    int (*argv)(void** args) = nullptr;
+    const char* name = "";
+};
+
 class ConvEngine {
 public:
     virtual ~ConvEngine() = default;
     // Same contract as ConvKernel::run (residual non-null iff the params have a residual).
     virtual void run(const int8_t* in, const int8_t* residual, int8_t* out) = 0;
+    // The pipeline run() calls, and its replacement by one compiled from the same generator with
+    // other schedule knobs (same arguments, same numbers): the tuner times candidates this way.
+    virtual PipelineFn pipeline() const = 0;
+    virtual void use_pipeline(const PipelineFn& fn) = 0;
 };
 
 // Both validate the params (winoq::validate, conv_params.h) and throw std::invalid_argument on bad ones.

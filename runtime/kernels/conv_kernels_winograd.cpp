@@ -45,26 +45,23 @@ using InputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, ha
 using OutputFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
                          halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
 
-using FusedFn = int (*)(halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
-                        halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*, halide_buffer_t*,
-                        halide_buffer_t*, halide_buffer_t*, bool, halide_buffer_t*, halide_buffer_t*);
-
-// The fused pipelines, one per variant (generators/CMakeLists.txt).
+// The fused pipelines, one per variant (generators/CMakeLists.txt). Arguments (argv order):
+// input, in_mult, in_shift, W, acc_offset, m_mult, m_shift, m_lshift, bias, mult, res_mult,
+// shift, relu (bool), residual_in, out.
 struct FusedPipeline {
     Variant variant;
-    FusedFn fn;
-    const char* name;
+    PipelineFn fn;
 };
 constexpr FusedPipeline kFusedPipelines[] = {
-    {Variant::kF23, winoq_conv_f23, "winoq_conv_f23"},
-    {Variant::kF43, winoq_conv_f43, "winoq_conv_f43"},
-    {Variant::kCF43, winoq_conv_cf43, "winoq_conv_cf43"},
-    {Variant::kCF43M4, winoq_conv_cf43m4, "winoq_conv_cf43m4"},
+    {Variant::kF23, {winoq_conv_f23_argv, "winoq_conv_f23"}},
+    {Variant::kF43, {winoq_conv_f43_argv, "winoq_conv_f43"}},
+    {Variant::kCF43, {winoq_conv_cf43_argv, "winoq_conv_cf43"}},
+    {Variant::kCF43M4, {winoq_conv_cf43m4_argv, "winoq_conv_cf43m4"}},
 };
 
-const FusedPipeline& fused_pipeline(Variant v) {
+PipelineFn fused_pipeline(Variant v) {
     for (const FusedPipeline& e : kFusedPipelines)
-        if (e.variant == v) return e;
+        if (e.variant == v) return e.fn;
     throw std::invalid_argument("winoq: not a Winograd variant");
 }
 
@@ -92,7 +89,7 @@ OutputFn output_fn(Variant v) {
 
 }  // namespace
 
-WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p) {
+WinogradEngine::WinogradEngine(const WinogradConvParams& p) : p_(p), fused_(fused_pipeline(p.variant)) {
     apply_target_request();  // before any pipeline runs: the dispatch caches its choice
     validate(p);
     const PlaneLayout& L = plane_layout(p.variant);
@@ -197,11 +194,23 @@ void WinogradEngine::run(const int8_t* in, const int8_t* residual, int8_t* out) 
     View<int8_t> o = nhwc_view(out, s.N, s.H, s.W, s.K);
     // Without a residual res_mult is 0 and the pipeline adds exactly 0: any valid buffer will do.
     View<int8_t> res = nhwc_view(residual ? residual : out, s.N, s.H, s.W, s.K);
-    const FusedPipeline& fp = fused_pipeline(p_.variant);
-    check_halide(fp.fn(input.get(), mult.get(), shift.get(), W.get(), acc_offset.get(), m_mult.get(), m_shift.get(),
-                       lshift.get(), stage_.bias.raw_buffer(), stage_.mult.raw_buffer(), stage_.res_mult.raw_buffer(),
-                       stage_.shift.raw_buffer(), p_.out.relu, res.get(), o.get()),
-                 fp.name);
+    bool relu = p_.out.relu;
+    void* args[] = {input.get(),
+                    mult.get(),
+                    shift.get(),
+                    W.get(),
+                    acc_offset.get(),
+                    m_mult.get(),
+                    m_shift.get(),
+                    lshift.get(),
+                    stage_.bias.raw_buffer(),
+                    stage_.mult.raw_buffer(),
+                    stage_.res_mult.raw_buffer(),
+                    stage_.shift.raw_buffer(),
+                    &relu,
+                    res.get(),
+                    o.get()};
+    check_halide(fused_.argv(args), fused_.name);
 }
 
 void WinogradEngine::run_stages(const int8_t* in, const int8_t* residual, int8_t* out) {

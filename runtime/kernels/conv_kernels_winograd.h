@@ -22,6 +22,8 @@ public:
     };
     // The fused pipeline: one call for the whole layer.
     void run(const int8_t* in, const int8_t* residual, int8_t* out) override;
+    PipelineFn pipeline() const override { return fused_; }
+    void use_pipeline(const PipelineFn& fn) override { fused_ = fn; }
     // The same through the three stage pipelines (X and M in the engine's scratch).
     void run_stages(const int8_t* in, const int8_t* residual, int8_t* out);
 
@@ -56,6 +58,7 @@ private:
     void allocate_stage_scratch();
 
     WinogradConvParams p_;
+    PipelineFn fused_;  // the fused pipeline run() calls
     kernels::KernelLayout KL_;
     int c4_ = 0, c16_ = 0, k16_ = 0, kp_ = 0, T_ = 0, tw_ = 0, th_ = 0, P_ = 0, O_ = 0;
     std::vector<int32_t> in_mult_, in_shift_;  // (pa)

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "random_model.h"
+#include "winoq/model/random_model.h"
 #include "winoq/io/datasets.h"
 #include "winoq/io/png_image.h"
 #include "winoq/io/safetensors.h"

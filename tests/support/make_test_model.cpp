@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "random_model.h"
+#include "winoq/model/random_model.h"
 
 int main(int argc, char** argv) {
     std::map<std::string, std::string> opt = {{"--arch", "resnet20"}, {"--variant", "cf43"}, {"--image-size", ""},

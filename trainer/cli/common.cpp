@@ -5,6 +5,7 @@
 
 #include "trainer/data/cifar10.h"
 #include "trainer/data/fashion_mnist.h"
+#include "winoq/model/layer_plan.h"
 
 namespace winoq::train::cli {
 
@@ -69,6 +70,9 @@ void add_model_options(CLI::App* cmd, ModelOptions& m) {
         ->check(CLI::IsMember({"float", "direct", "f23", "f43", "cf43", "cf43m4"}))
         ->capture_default_str();
     cmd->add_option("--layer-variant", m.layer_variants, "Per-layer overrides: name=variant,... (e.g. conv1=direct)");
+    cmd->add_option("--plan", m.plan,
+                    "Per-layer variants from a plan file (winoq-tune plan; the same effect as --layer-variant, "
+                    "which overrides it)");
     cmd->add_flag("--per-tap", m.per_tap,
                   "Winograd: one clipping factor per tap for V, U and M; direct: weight scale per output channel");
     cmd->add_flag("--batchnorm", m.batchnorm,
@@ -79,7 +83,7 @@ ModelConfig model_config(const ModelOptions& m, const Data& data) {
     ModelConfig c;
     c.arch = m.arch;
     c.variant = m.variant;
-    c.layer_variants = parse_layer_variants(m.layer_variants);
+    c.layer_variants = layer_variants(m);
     c.per_tap = m.per_tap;
     c.batchnorm = m.batchnorm;
     const ImageDataset& d = data.has_train ? data.train : data.val;
@@ -89,6 +93,14 @@ ModelConfig model_config(const ModelOptions& m, const Data& data) {
         c.num_classes = d.num_classes;
     }
     return c;
+}
+
+std::map<std::string, std::string> layer_variants(const ModelOptions& m) {
+    std::map<std::string, std::string> out;
+    if (!m.plan.empty())
+        for (const auto& [name, variant] : read_layer_plan(m.plan).layers) out[name] = variant;
+    for (const auto& [name, variant] : parse_layer_variants(m.layer_variants)) out[name] = variant;
+    return out;
 }
 
 void add_runtime_options(CLI::App* cmd, RuntimeOptions& r) {

@@ -36,10 +36,13 @@ Data load_data(const DataOptions& d, bool need_train, bool need_val);
 
 struct ModelOptions {
     std::string arch = "resnet20", variant = "float", layer_variants;
+    std::string plan;  // a plan file (winoq/model/layer_plan.h); --layer-variant entries override it
     bool per_tap = false, batchnorm = false;
 };
 void add_model_options(CLI::App* cmd, ModelOptions& m);
 ModelConfig model_config(const ModelOptions& m, const Data& data);
+// The per-layer variants of --plan, then of --layer-variant (which wins where both name a layer).
+std::map<std::string, std::string> layer_variants(const ModelOptions& m);
 
 struct RuntimeOptions {
     int threads = 0;  // 0: libtorch's default

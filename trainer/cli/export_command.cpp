@@ -55,7 +55,7 @@ ResNet untrained_net(const ExportArgs& a, ExportOptions& eo) {
     UntrainedOptions u;
     u.arch = a.model.arch;
     u.variant = a.model.variant;
-    u.layer_variants = parse_layer_variants(a.model.layer_variants);
+    u.layer_variants = layer_variants(a.model);
     u.per_tap = a.model.per_tap;
     u.image_size = a.image_size;
     u.seed = a.runtime.seed;

@@ -1,4 +1,4 @@
-#include "random_model.h"
+#include "winoq/model/random_model.h"
 
 #include <cmath>
 #include <random>

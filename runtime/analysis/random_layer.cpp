@@ -1,4 +1,4 @@
-#include "random_layer.h"
+#include "winoq/analysis/random_layer.h"
 
 #include <algorithm>
 #include <cmath>
