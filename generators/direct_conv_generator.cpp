@@ -52,6 +52,12 @@ public:
     GeneratorParam<int> tile_y_w7{"tile_y_w7", -1};
     GeneratorParam<int> unroll_c{"unroll_c", 4};
     GeneratorParam<bool> parallel{"parallel", true};
+    // The layer shape an autoscheduler baseline (winoq-tune, auto_schedule=true) is told about.
+    GeneratorParam<int> est_c{"est_c", 64};
+    GeneratorParam<int> est_k{"est_k", 64};
+    GeneratorParam<int> est_w{"est_w", 56};
+    GeneratorParam<int> est_h{"est_h", 56};
+    GeneratorParam<int> est_n{"est_n", 1};
 
     Input<Buffer<int8_t>> input{"input", 4};
     Input<Buffer<int8_t>> weights{"weights", 7};
@@ -120,6 +126,29 @@ public:
         f.out = Func(output);
     }
 
+    // The estimates an autoscheduler needs: every input and output at the est_* layer shape.
+    void set_shape_estimates() {
+        const int kk = kernel, s = stride, c = est_c, k = est_k, w = est_w, h = est_h, n = est_n;
+        const int cp = winoq::kernels::round_up(c, kChannelBlock);
+        const int kp = winoq::kernels::round_up(k, winoq::kernels::kDirectKPadding);
+        const int p = kk / 2, ow = (w + 2 * p - kk) / s + 1, oh = (h + 2 * p - kk) / s + 1;
+        const int aw = kk == 1 ? ow : (ow - 1) * s + kk, ah = kk == 1 ? oh : (oh - 1) * s + kk;
+        input.set_estimates({{0, cp}, {0, w}, {0, h}, {0, n}});
+        weights.set_estimates({{0, 4},
+                               {0, kWeightLanes},
+                               {0, kChannelBlock / 4},
+                               {0, kp / kWeightLanes},
+                               {0, cp / kChannelBlock},
+                               {0, kk},
+                               {0, kk}});
+        for (Input<Buffer<int32_t>>* b : {&acc_offset, &bias, &mult, &res_mult, &shift}) b->set_estimates({{0, k}});
+        pad.set_estimate(p);
+        relu.set_estimate(false);
+        residual_in.set_estimates({{0, k}, {0, ow}, {0, oh}, {0, n}});
+        output.set_estimates({{0, k}, {0, ow}, {0, oh}, {0, n}});
+        act_scratch.set_estimates({{0, kChannelBlock}, {0, aw}, {0, cp / kChannelBlock}, {0, ah}, {0, n}});
+    }
+
     void schedule() {
         // Dense innermost dimensions and the packed weight layout (constant offsets).
         input.dim(0).set_stride(1);
@@ -134,6 +163,10 @@ public:
             stride *= wdims[d];
         }
         weights.dim(3).set_stride(stride);
+        if (auto_schedule) {  // a baseline of the tuner: the autoscheduler schedules what generate() defined
+            set_shape_estimates();
+            return;
+        }
 
         winoq::schedules::DirectConvKnobs kn;
         kn.k_vectors = k_vectors;

@@ -33,6 +33,12 @@ public:
     GeneratorParam<int> k_block{"k_block", 0};      // output channels per cache block (multiple of the tile's, <= 64)
     GeneratorParam<int> block_tiles{"block_tiles", 32};  // tiles per cache block (whole tile rows, >= 1 row)
     GeneratorParam<bool> parallel{"parallel", true};
+    // The layer shape an autoscheduler baseline (winoq-tune, auto_schedule=true) is told about.
+    GeneratorParam<int> est_c{"est_c", 64};
+    GeneratorParam<int> est_k{"est_k", 64};
+    GeneratorParam<int> est_w{"est_w", 56};
+    GeneratorParam<int> est_h{"est_h", 56};
+    GeneratorParam<int> est_n{"est_n", 1};
 
     Input<Buffer<int8_t>> input{"input", 4};             // (c, x, y, nb), extents c16, W, H, N (zeros beyond C)
     Input<Buffer<int32_t>> in_mult{"in_mult", 1};        // (a): PlaneLayout::act order
@@ -78,6 +84,10 @@ public:
         in_mult.dim(0).set_min(0).set_extent(num_act);
         in_shift.dim(0).set_min(0).set_extent(num_act);
         input.dim(0).set_extent(4 * W.dim(2).extent());  // round_up(C, kFusedChannelAlign) channels
+        if (auto_schedule) {  // a baseline of the tuner: the autoscheduler schedules what generate() defined
+            set_shape_estimates(num_act, num_out);
+            return;
+        }
 
         const Target& tg = get_target();
         winoq::schedules::WinogradConvKnobs kn;
@@ -117,6 +127,25 @@ public:
     }
 
 private:
+    // The estimates an autoscheduler needs: every input and the output at the est_* layer shape.
+    void set_shape_estimates(int num_act, int num_out) {
+        const int c16 = winoq::kernels::round_up(int(est_c), winoq::kernels::kFusedChannelAlign);
+        const int kp = winoq::kernels::round_up(int(est_k), winoq::kernels::kWinogradKPadding);
+        const int q = int(KL.prod_of.size()), k = est_k, w = est_w, h = est_h, n = est_n;
+        input.set_estimates({{0, c16}, {0, w}, {0, h}, {0, n}});
+        in_mult.set_estimates({{0, num_act}});
+        in_shift.set_estimates({{0, num_act}});
+        W.set_estimates({{0, 4}, {0, kp}, {0, c16 / 4}, {0, q}});
+        acc_offset.set_estimates({{0, kp}, {0, q}});
+        m_mult.set_estimates({{0, kp}, {0, 2}, {0, num_out}});
+        m_shift.set_estimates({{0, kp}, {0, num_out}});
+        m_lshift.set_estimates({{0, num_out}});
+        for (Input<Buffer<int32_t>>* b : {&bias, &mult, &res_mult, &shift}) b->set_estimates({{0, k}});
+        relu.set_estimate(false);
+        res.set_estimates({{0, k}, {0, w}, {0, h}, {0, n}});
+        out.set_estimates({{0, k}, {0, w}, {0, h}, {0, n}});
+    }
+
     // X(c, t, x'): the input transform of tile t (int16 is exact, as in the stage pipeline),
     // every X plane requantized to the activation type.
     void define_input_transform() {

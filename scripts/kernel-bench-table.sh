@@ -15,7 +15,9 @@ fi
 exec /usr/bin/python3 - "$1" <<'PY'
 import json, sys
 
-KERNELS = ["direct", "f23", "f43", "cf43", "cf43m4", "onednn"]
+BASE_KERNELS = ["direct", "f23", "f43", "cf43", "cf43m4"]
+# "<variant>-hand": the hand schedule of a layer that runs a tuned one (docs/tuning.md).
+KERNELS = [k for b in BASE_KERNELS for k in (b, b + "-hand")] + ["onednn"]
 with open(sys.argv[1]) as f:
     run = json.load(f)
 ctx = run["context"]
@@ -92,4 +94,23 @@ for layer in layers:
         q = r["direct"][0] / r["onednn"][0]
         g3.append((layer, q <= 1.15, "%.2f" % q))
 goal("winoq `direct` within 1.15x of oneDNN on every layer (time of direct / time of oneDNN)", g3)
+
+# The tuned-schedule goal (docs/tuning.md): over every layer x {direct, f23, cf43}, the time of
+# the hand schedule / the time of what the build runs; a layer without a tuned schedule runs the
+# hand one (ratio 1, its row has no -hand twin).
+import math
+tuned = []
+for layer in layers:
+    r = rows[layer]
+    for k in ["direct", "f23", "cf43"]:
+        if k in r:
+            tuned.append((layer, k, r[k + "-hand"][0] / r[k][0] if k + "-hand" in r else 1.0))
+if tuned:
+    gm = math.exp(sum(math.log(q) for _, _, q in tuned) / len(tuned))
+    slower = ["%s %s %.2fx" % (l, k, q) for l, k, q in tuned if q < 1.0]
+    n_tuned = sum(1 for l, k, _ in tuned if k + "-hand" in rows[l])
+    print("- tuned schedules >= 1.15x faster than the hand ones (geometric mean over %d layer x variant pairs, "
+          "%d of them tuned; hand time / tuned time): **%s** (%.3fx)%s"
+          % (len(tuned), n_tuned, "met" if gm >= 1.15 else "not met", gm,
+             "; slower than hand: " + ", ".join(slower) if slower else "; slower than hand on none"))
 PY

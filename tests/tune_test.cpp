@@ -5,17 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "child_process.h"
 #include "kernel_tuner.h"
 #include "knob_space.h"
 #include "machine_info.h"
 #include "model_layers.h"
 #include "plan.h"
+#include "report.h"
+#include "tuned_db.h"
 #include "tuning_log.h"
 #include "winoq/model/layer_plan.h"
 
@@ -119,6 +123,7 @@ TEST(KernelTuner, CandidatesAreBitExactAndResumeMeasuresNothingTwice) {
     shapes[1].W = 11;  // odd sizes: partial tiles, padded channels
     TuneOptions o;
     o.variants = {"direct", "cf43"};
+    o.baselines = {};  // an autoscheduler compile takes minutes: the tuning runs of docs/tuning.md measure them
     o.budget_minutes = 0.3;
     o.log_path = log.string();
     o.repetitions = 3;
@@ -219,5 +224,193 @@ TEST(ModelLayers, ArchitecturesGiveTheirConvShapes) {
     src.arch = "vgg";
     EXPECT_NE(error_of([&] { conv_layers(src); }).find("--arch"), std::string::npos);
 }
+
+// The database keeps, per (family, shape class), the knobs that beat the hand schedule by
+// min_speedup, grouped into configurations; it round-trips and names the line of a bad entry.
+TEST(TunedDb, GroupsTheWinnersAndRoundTrips) {
+    std::vector<LogEntry> log;
+    auto add = [&](const std::string& shape, const std::string& knobs, double ms, double hand) {
+        LogEntry e = sample_entry();
+        e.shape = shape;
+        e.knobs = knobs;
+        e.median_ms = ms;
+        e.hand_median_ms = hand;
+        log.push_back(e);
+    };
+    add("c16_k16_32x32_k3_s1_p1_n1", "k_block=16 t_block=4", 0.5, 1.0);  // 2x: kept
+    add("c16_k16_32x32_k3_s1_p1_n1", "t_block=2", 0.8, 1.0);
+    add("c32_k32_16x16_k3_s1_p1_n1", "k_block=16 t_block=4", 0.4, 0.5);  // the same knobs win here
+    add("c64_k64_8x8_k3_s1_p1_n1", "t_block=2", 0.99, 1.0);              // 1.01x: stays hand
+    LogEntry other = sample_entry();
+    other.halide_target = "x86-64-linux-sse41";  // another target's line does not count
+    other.median_ms = 0.01;
+    log.push_back(other);
+    const TunedDb db = make_tuned_db(log, sample_entry().halide_target, DbOptions{});
+    ASSERT_EQ(db.configs.size(), 1u);
+    EXPECT_EQ(db.configs[0].family, "cf43");
+    EXPECT_EQ(format_params(db.configs[0].knobs), "k_block=16 t_block=4");
+    EXPECT_EQ(db.configs[0].shapes, (std::vector<std::string>{"c16_k16_32x32_k3_s1_p1", "c32_k32_16x16_k3_s1_p1"}));
+
+    const TunedDb back = parse_tuned_db(to_json_text(db), "db.json");
+    EXPECT_EQ(back.target, db.target);
+    EXPECT_EQ(back.halide_target, db.halide_target);
+    ASSERT_EQ(back.configs.size(), 1u);
+    EXPECT_EQ(back.configs[0].knobs, db.configs[0].knobs);
+    EXPECT_EQ(back.configs[0].shapes, db.configs[0].shapes);
+    EXPECT_NE(error_of([&] { make_tuned_db(log, "arm-64-linux", DbOptions{}); }).find("no measurement"),
+              std::string::npos);
+}
+
+TEST(TunedDb, BadEntriesNameTheFileAndLine) {
+    TunedDb db;
+    db.target = "avx2";
+    db.halide_target = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+    db.configs.push_back({"cf43", {{"t_block", "4"}}, {"c16_k16_32x32_k3_s1_p1"}, {1.2}});
+    db.configs.push_back({"direct_k3_s1", {{"tile_x", "4"}}, {"c16_k16_32x32_k3_s1_p1"}, {1.1}});
+    const std::string good = to_json_text(db);
+    ASSERT_NO_THROW(parse_tuned_db(good, "db.json"));
+    auto error_with = [&](const std::string& from, const std::string& to) {
+        std::string t = good;
+        const size_t at = t.rfind(from);  // in the last configuration: line 4
+        EXPECT_NE(at, std::string::npos) << from;
+        t.replace(at, from.size(), to);
+        return error_of([&] { parse_tuned_db(t, "db.json"); });
+    };
+    EXPECT_NE(error_with("\"tile_x\"", "\"tile_z\"").find("db.json:4: family direct_k3_s1 has no knob 'tile_z'"),
+              std::string::npos);
+    EXPECT_NE(error_with("\"4\"", "\"5\"").find("db.json:4: knob tile_x=5"), std::string::npos);
+    EXPECT_NE(error_with("direct_k3_s1\"", "direct_k5_s1\"").find("db.json:4: unknown kernel family"),
+              std::string::npos);
+    EXPECT_NE(error_with("c16_k16_32x32_k3_s1_p1", "c16_k16_32x32_k1_s1_p0").find("db.json:4: "),
+              std::string::npos);                                         // a 1x1 shape in a 3x3 family
+    EXPECT_NE(error_with("]}", "").find("db.json:"), std::string::npos);  // truncated JSON
+    EXPECT_NE(error_of([&] { parse_tuned_db("{\"format\": \"other\"}", "db.json"); }).find("db.json:1: format"),
+              std::string::npos);
+}
+
+// A baseline that never finishes is killed at its limit; a child's stdout and exit code come back.
+TEST(ChildProcess, OutputExitCodeAndTimeLimit) {
+    const ChildResult ok =
+        run_child({"/bin/sh", "-c", "echo measured; echo chatter >&2; echo Error: why >&2; exit 3"}, 30);
+    EXPECT_FALSE(ok.timed_out);
+    EXPECT_EQ(ok.exit_code, 3);
+    EXPECT_EQ(ok.out, "measured\n");
+    EXPECT_EQ(ok.error, "Error: why");
+    const auto t0 = std::chrono::steady_clock::now();
+    const ChildResult slow = run_child({"/bin/sleep", "30"}, 0.3);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_TRUE(slow.timed_out);
+    EXPECT_LT(s, 10.0);
+    EXPECT_NE(error_of([] { run_child({"/nonexistent/winoq-tune"}, 1); }), "");
+}
+
+TEST(ModelLayers, ShapeKeysParseBack) {
+    ConvShape s;
+    s.N = 2;
+    s.C = 24;
+    s.K = 40;
+    s.H = 9;
+    s.W = 11;
+    s.kernel = 1;
+    s.stride = 2;
+    s.pad = 0;
+    ConvShape back;
+    ASSERT_TRUE(parse_shape_key("c24_k40_9x11_k1_s2_p0_n2", back));
+    EXPECT_EQ(shape_key(back), shape_key(s));
+    EXPECT_EQ(back.H, 9);
+    EXPECT_EQ(back.W, 11);
+    for (const char* bad : {"c24_k40_9x11_k1_s2_p0", "c024_k40_9x11_k1_s2_p0_n2", "c24_k40_9x11_k1_s2_p0_n2 ", ""})
+        EXPECT_FALSE(parse_shape_key(bad, back)) << bad;
+    EXPECT_EQ(parse_params("k_block=16 t_block=4"), (GeneratorParams{{"k_block", "16"}, {"t_block", "4"}}));
+    EXPECT_TRUE(parse_params("(hand schedule)").empty());
+    EXPECT_NE(error_of([] { parse_params("k_block"); }), "");
+}
+
+// The report's ratios: tuned vs hand from the best candidate's own measurement, tuned vs a
+// baseline through each one's interleaved hand time; a baseline that timed out is shown as such.
+TEST(Report, RatiosComeFromEachInterleavedMeasurement) {
+    std::vector<LogEntry> log;
+    LogEntry hand = sample_entry();
+    hand.knobs = "(hand schedule)";
+    hand.median_ms = 0.26;
+    hand.hand_median_ms = 0.25;
+    log.push_back(hand);
+    LogEntry fast = sample_entry();  // 0.125 ms against 0.25: 2x
+    log.push_back(fast);
+    LogEntry adams = sample_entry();
+    adams.knobs = "autoscheduler=Adams2019 est_c=16";
+    adams.median_ms = 3.0;
+    adams.hand_median_ms = 0.3;  // 10x slower than its hand run
+    log.push_back(adams);
+    LogEntry other = sample_entry();
+    other.shape = "c32_k32_16x16_k3_s1_p1_n1";
+    other.median_ms = 0.2;
+    other.hand_median_ms = 0.4;  // 2x
+    log.push_back(other);
+    LogEntry timeout = other;
+    timeout.knobs = "autoscheduler=Adams2019 est_c=32";
+    timeout.status = "timeout";
+    timeout.median_ms = timeout.hand_median_ms = 0;
+    log.push_back(timeout);
+    LogEntry elsewhere = sample_entry();
+    elsewhere.halide_target = "arm-64-linux";
+    elsewhere.median_ms = 0.01;  // another machine's: not counted
+    log.push_back(elsewhere);
+
+    const Report r = make_report(log, sample_entry().halide_target);
+    ASSERT_EQ(r.rows.size(), 2u);
+    EXPECT_EQ(r.rows[0].shape, "c16_k16_32x32_k3_s1_p1_n1");
+    EXPECT_EQ(r.rows[0].candidates, 2);
+    EXPECT_EQ(r.rows[0].best_knobs, "k_block=16 t_block=4");
+    EXPECT_DOUBLE_EQ(r.rows[0].speedup(), 2.0);
+    EXPECT_DOUBLE_EQ(r.rows[0].over("Adams2019"), 20.0);  // (3.0 / 0.3) / (0.125 / 0.25)
+    EXPECT_EQ(r.rows[1].over("Adams2019"), 0.0);
+    EXPECT_DOUBLE_EQ(r.geomean_speedup, 2.0);
+    const std::string md = to_markdown(r);
+    EXPECT_NE(md.find("timeout"), std::string::npos);
+    EXPECT_NE(md.find("20.0x"), std::string::npos);
+    EXPECT_NE(error_of([&] { make_report(log, "x86-64-linux-sse41"); }).find("no measurement"), std::string::npos);
+}
+
+#ifdef WINOQ_TUNE_EXE
+// The Adams2019 baseline through the child process of the real winoq-tune, on a small 1x1
+// direct shape (its compile takes seconds): checked against the reference like any candidate.
+TEST(KernelTuner, AutoschedulerBaselineRunsInAChildProcess) {
+    const fs::path log = temp_file("baseline.jsonl");
+    ConvShape s;
+    s.C = 16;
+    s.K = 32;
+    s.H = s.W = 14;
+    s.kernel = 1;
+    s.stride = 2;
+    s.pad = 0;
+    TuneOptions o;
+    o.variants = {"direct"};
+    o.budget_minutes = 0.05;  // the hand schedule, the baseline, then the deadline
+    o.log_path = log.string();
+    o.measure_exe = WINOQ_TUNE_EXE;
+    o.repetitions = 3;
+    std::ostringstream progress;
+    const std::vector<TuneResult> r = tune_kernels({s}, o, progress);
+    int baselines = 0;
+    for (const LogEntry& e : read_log(log.string())) {
+        if (!e.is_baseline()) continue;
+        ++baselines;
+        EXPECT_TRUE(e.status == "ok" || e.status == "timeout") << e.status << ": " << e.error;
+        EXPECT_NE(e.status, "mismatch");
+        EXPECT_EQ(e.shape, shape_key(s));
+        if (e.status == "ok") {
+            ASSERT_EQ(r.size(), 1u);
+            EXPECT_EQ(r[0].baseline_ms.count("Adams2019"), 1u);
+        }
+    }
+    EXPECT_EQ(baselines, 1);
+    o.resume = true;  // the baseline is logged: not measured again
+    tune_kernels({s}, o, progress);
+    int again = 0;
+    for (const LogEntry& e : read_log(log.string())) again += e.is_baseline();
+    EXPECT_EQ(again, 1);
+}
+#endif
 
 }  // namespace

@@ -20,6 +20,7 @@
 #ifdef WINOQ_BENCH_HAVE_KERNELS
 #include "winoq/kernels/conv_kernels.h"
 #include "winoq/kernels/kernel_target.h"
+#include "winoq/kernels/tuned_schedules.h"
 #endif
 
 namespace winoq::bench {
@@ -49,12 +50,13 @@ void bench_onednn(benchmark::State& st, LayerShape shape) {
 }
 
 #ifdef WINOQ_BENCH_HAVE_KERNELS
-void bench_winoq(benchmark::State& st, LayerShape shape, Variant v) {
+// c = kHand: the "<variant>-hand" twin of a layer whose build holds a tuned schedule.
+void bench_winoq(benchmark::State& st, LayerShape shape, Variant v, ScheduleChoice c) {
     const RandomLayer& layer = cached_layer(shape);
     std::unique_ptr<ConvKernel> kernel;
     try {  // weights are packed here, outside the timed loop
-        kernel = is_winograd(v) ? std::make_unique<ConvKernel>(cached_winograd_params(shape, v))
-                                : std::make_unique<ConvKernel>(cached_direct_params(shape));
+        kernel = is_winograd(v) ? std::make_unique<ConvKernel>(cached_winograd_params(shape, v), c)
+                                : std::make_unique<ConvKernel>(cached_direct_params(shape), c);
     } catch (const std::exception& e) {  // e.g. a variant whose kernels are not built yet
         st.SkipWithError(e.what());
         return;
@@ -66,6 +68,7 @@ void bench_winoq(benchmark::State& st, LayerShape shape, Variant v) {
         benchmark::DoNotOptimize(out.data());
         benchmark::ClobberMemory();
     }
+    st.SetLabel(kernel->schedule());
     set_counters(st, layer.shape);
 }
 #endif
@@ -75,8 +78,14 @@ void register_benchmarks() {
         const std::string prefix = "conv3x3/" + shape.name() + "/";
         std::vector<benchmark::internal::Benchmark*> added;
 #ifdef WINOQ_BENCH_HAVE_KERNELS
-        for (Variant v : kAllVariants)
-            added.push_back(benchmark::RegisterBenchmark((prefix + variant_name(v)).c_str(), bench_winoq, shape, v));
+        for (Variant v : kAllVariants) {
+            added.push_back(benchmark::RegisterBenchmark((prefix + variant_name(v)).c_str(), bench_winoq, shape, v,
+                                                         ScheduleChoice::kTuned));
+            // Tuned schedules (docs/tuning.md) are timed next to the hand schedule they replace.
+            if (kernels::planned_schedule(v, shape.conv(), false) != "hand")
+                added.push_back(benchmark::RegisterBenchmark((prefix + variant_name(v) + "-hand").c_str(), bench_winoq,
+                                                             shape, v, ScheduleChoice::kHand));
+        }
 #endif
         added.push_back(benchmark::RegisterBenchmark((prefix + "onednn").c_str(), bench_onednn, shape));
         for (auto* b : added) b->UseRealTime()->Unit(benchmark::kMicrosecond);
@@ -87,7 +96,9 @@ void print_help() {
     std::printf(
         "winoq-kernel-bench: 3x3 stride-1 int8 convolution layers of ResNet-20 and ResNet-18 (C = K,\n"
         "batch 1), timed for every winoq variant (direct f23 f43 cf43 cf43m4, Halide kernels) and for\n"
-        "oneDNN's int8 direct convolution. Names: conv3x3/<model>_<C>x<H>x<W>/<variant|onednn>.\n"
+        "oneDNN's int8 direct convolution. Names: conv3x3/<model>_<C>x<H>x<W>/<variant|onednn>;\n"
+        "<variant>-hand: the hand schedule of a layer the build has a tuned schedule for (label: the\n"
+        "schedule each runs, docs/tuning.md).\n"
         "Counters: GMAC/s = direct-convolution MACs / median time (the same work for every variant).\n"
         "Defaults: --benchmark_repetitions=10 --benchmark_min_time=0.2 (seconds per repetition)\n"
         "  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true\n"

@@ -35,5 +35,7 @@ private:
 
 // "k=v k=v" in key order: the log's and the progress line's spelling of a knob set.
 std::string format_params(const GeneratorParams& p);
+// format_params back to the map. Throws std::invalid_argument for an item that is not k=v.
+GeneratorParams parse_params(const std::string& spelled);
 
 }  // namespace winoq::tune

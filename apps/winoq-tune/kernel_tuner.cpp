@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "child_process.h"
 #include "jit_pipeline.h"
 #include "knob_space.h"
 #include "machine_info.h"
@@ -100,6 +101,26 @@ void measure(ShapeBench& b, const PipelineFn& cand, const PipelineFn& hand, cons
     e.repetitions = o.repetitions;
 }
 
+int threads() {
+    const char* t = std::getenv("HL_NUM_THREADS");
+    return t ? std::atoi(t) : 0;  // 0: Halide's default (one per core)
+}
+
+// A log entry of this machine, not measured yet.
+LogEntry new_entry(const MachineInfo& mi, const std::string& family, const std::string& shape,
+                   const std::string& spelled) {
+    LogEntry e;
+    e.cpu = mi.cpu;
+    e.features = mi.features;
+    e.target = mi.target;
+    e.halide_target = mi.halide_target;
+    e.variant = family;
+    e.shape = shape;
+    e.knobs = spelled;
+    e.threads = threads();
+    return e;
+}
+
 std::vector<KernelFamily> families_for(const std::vector<std::string>& variants, const std::vector<ConvShape>& shapes) {
     std::vector<KernelFamily> out;
     for (const std::string& v : variants) {
@@ -160,6 +181,7 @@ public:
             ++proposals;
             const int fresh = evaluate(c, spelled);
             report(proposals, spelled, fresh, ms_since(start), budget_ms);
+            if (proposals == 1) run_baselines();
         }
     }
 
@@ -174,6 +196,57 @@ private:
         if (proposals <= 4 || with_best.empty() || rng_() % 3 == 0) return random_candidate(f_, rng_);
         const size_t s = with_best[std::uniform_int_distribution<size_t>(0, with_best.size() - 1)(rng_)];
         return mutate(f_, best_cand_[s], rng_);
+    }
+
+    // The autoscheduler baselines, one per shape (their estimates are the shape's), each measured
+    // by a child process with a time limit.
+    void run_baselines() {
+        for (const std::string& a : o_.baselines)
+            for (size_t i = 0; i < shapes_.size(); ++i) {
+                const ConvShape& s = shapes_[i];
+                const GeneratorParams knobs = {{"autoscheduler", a},           {"est_c", std::to_string(s.C)},
+                                               {"est_k", std::to_string(s.K)}, {"est_w", std::to_string(s.W)},
+                                               {"est_h", std::to_string(s.H)}, {"est_n", std::to_string(s.N)}};
+                LogEntry e = entry_for(shape_key(s), format_params(knobs));
+                if (const auto it = done_.find(e.key()); it != done_.end()) {
+                    e = it->second;
+                } else {
+                    e = measure_in_child(e);
+                    log_.append(e);
+                    done_[e.key()] = e;
+                }
+                if (e.status == "ok") best_[i].baseline_ms[a] = e.median_ms;
+                progress_ << "winoq-tune " << f_.label << " " << a << " on " << e.shape << ": "
+                          << (e.status == "ok" ? std::to_string(e.hand_median_ms / e.median_ms) + "x hand"
+                                               : e.status + " " + e.error.substr(0, 80))
+                          << "\n"
+                          << std::flush;
+            }
+    }
+
+    LogEntry measure_in_child(LogEntry e) const {
+        const std::string exe = o_.measure_exe.empty() ? self_executable() : o_.measure_exe;
+        const ChildResult r =
+            run_child({exe, "measure", "--family", f_.label, "--shape", e.shape, "--knobs", e.knobs, "--repetitions",
+                       std::to_string(o_.repetitions), "--round-ms", std::to_string(o_.min_round_ms)},
+                      o_.baseline_timeout_s);
+        e.date = utc_now_iso8601();
+        if (r.timed_out) {
+            e.status = "timeout";
+            e.error = "not compiled and measured within " + std::to_string(int(o_.baseline_timeout_s)) +
+                      " s (--baseline-timeout)";
+            return e;
+        }
+        try {
+            LogEntry got = parse_log_line(r.out.substr(0, r.out.find('\n')));
+            if (got.key() == e.key()) return got;
+        } catch (const std::invalid_argument&) {
+        }
+        e.status = "invalid";
+        e.error = (r.exit_code < 0 ? "the measuring process crashed"
+                                   : "the measuring process exited with code " + std::to_string(r.exit_code)) +
+                  (r.error.empty() ? "" : ": " + r.error);
+        return e;
     }
 
     // Measures c on every shape the log does not already hold; returns how many it measured.
@@ -242,21 +315,7 @@ private:
     }
 
     LogEntry entry_for(const std::string& shape, const std::string& spelled) const {
-        LogEntry e;
-        e.cpu = mi_.cpu;
-        e.features = mi_.features;
-        e.target = mi_.target;
-        e.halide_target = mi_.halide_target;
-        e.variant = f_.label;
-        e.shape = shape;
-        e.knobs = spelled;
-        e.threads = threads();
-        return e;
-    }
-
-    static int threads() {
-        const char* t = std::getenv("HL_NUM_THREADS");
-        return t ? std::atoi(t) : 0;  // 0: Halide's default (one per core)
+        return new_entry(mi_, f_.label, shape, spelled);
     }
 
     void report(int n, const std::string& spelled, int fresh, double elapsed_ms, double budget_ms) {
@@ -312,23 +371,53 @@ std::vector<TuneResult> tune_kernels(const std::vector<ConvShape>& shapes, const
     LogWriter log(o.log_path);
 
     std::vector<KernelFamily> families = families_for(o.variants, shapes);
-    std::vector<TuneResult> out;
-    const Clock::time_point start = Clock::now();
-    const double budget_ms = o.budget_minutes * 60e3;
-    for (size_t i = 0; i < families.size(); ++i) {
+    std::vector<std::vector<ConvShape>> family_shapes;
+    double weights = 0;
+    for (const KernelFamily& f : families) {
         std::vector<ConvShape> mine;
         std::set<std::string> seen;
         for (const ConvShape& s : shapes)
-            if (families[i].applies_to(s) && seen.insert(shape_key(s)).second) mine.push_back(s);
+            if (f.applies_to(s) && seen.insert(shape_key(s)).second) mine.push_back(s);
+        if (!mine.empty()) weights += f.budget_weight;
+        family_shapes.push_back(mine);
+    }
+    std::vector<TuneResult> out;
+    const Clock::time_point start = Clock::now();
+    const double budget_ms = o.budget_minutes * 60e3;
+    double used = 0;  // weights of the families before this one
+    for (size_t i = 0; i < families.size(); ++i) {
+        const std::vector<ConvShape>& mine = family_shapes[i];
         if (mine.empty()) continue;
-        const auto deadline =
-            start + std::chrono::duration_cast<Clock::duration>(
-                        std::chrono::duration<double, std::milli>(budget_ms * double(i + 1) / double(families.size())));
+        used += families[i].budget_weight;
+        const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double, std::milli>(budget_ms * used / weights));
         FamilySearch search(families[i], mine, o, mi, done, log, progress);
         search.run(start, deadline, budget_ms);
         out.insert(out.end(), search.results().begin(), search.results().end());
     }
     return out;
+}
+
+LogEntry measure_one(const std::string& family, const ConvShape& s, const GeneratorParams& knobs,
+                     const TuneOptions& o) {
+    KernelFamily f;
+    if (!family_from_label(family, f)) throw std::invalid_argument("unknown kernel family '" + family + "'");
+    if (!f.applies_to(s)) throw std::invalid_argument(shape_key(s) + " is not a shape of family " + family);
+    const MachineInfo mi = this_machine();
+    LogEntry e = new_entry(mi, f.label, shape_key(s), format_params(knobs));
+    ShapeBench b = make_bench(f, s);
+    const JitPipeline hand(f.generator, f.algorithm, mi.halide_target);
+    GeneratorParams all = f.algorithm;
+    all.insert(knobs.begin(), knobs.end());
+    try {
+        const JitPipeline cand(f.generator, all, mi.halide_target);
+        measure(b, cand.fn(), hand.fn(), o, e);
+    } catch (const std::exception& ex) {  // the generator or the autoscheduler refused the candidate
+        e.status = "invalid";
+        e.error = ex.what();
+    }
+    e.date = utc_now_iso8601();
+    return e;
 }
 
 }  // namespace winoq::tune

@@ -1,6 +1,10 @@
 #include "knob_space.h"
 
+#include <optional>
+#include <regex>
 #include <stdexcept>
+
+#include "winoq/kernels/tuned_schedules.h"
 
 namespace winoq::tune {
 
@@ -16,6 +20,8 @@ KernelFamily winograd_family(Variant v) {
     f.label = variant_name(v);
     f.variant = v;
     f.generator = "winoq_winograd_conv";
+    // Measured on a 2-core Xeon: a JIT compile of f23 takes ~8 s, of cf43 ~40 s, of a direct kernel ~3 s.
+    f.budget_weight = v == Variant::kF23 ? 3 : 6;
     f.algorithm = {{"variant", variant_name(v)}};
     f.knobs = {{"k_vectors", {"0", "1", "2", "4"}},
                {"t_block", {"0", "2", "3", "4", "6", "8"}},
@@ -26,7 +32,7 @@ KernelFamily winograd_family(Variant v) {
 
 KernelFamily direct_family(int kernel, int stride) {
     KernelFamily f;
-    f.label = "direct_k" + std::to_string(kernel) + "_s" + std::to_string(stride);
+    f.label = kernels::direct_family(kernel, stride);
     f.variant = Variant::kDirect;
     f.generator = "winoq_direct_conv";
     f.algorithm = {{"kernel", std::to_string(kernel)}, {"stride", std::to_string(stride)}, {"residual", "false"}};
@@ -43,6 +49,21 @@ GeneratorParams Candidate::knobs(const KernelFamily& f) const {
     for (size_t i = 0; i < f.knobs.size(); ++i)
         if (index[i] != 0) p[f.knobs[i].name] = f.knobs[i].values[index[i]];
     return p;
+}
+
+bool family_from_label(const std::string& label, KernelFamily& f) {
+    std::smatch m;
+    static const std::regex direct("direct_k([0-9]{1,2})_s([0-9]{1,2})");
+    if (std::regex_match(label, m, direct)) {
+        const int k = std::stoi(m[1]), s = std::stoi(m[2]);
+        if (!direct_kernel_supported(k) || (s != 1 && s != 2)) return false;
+        f = direct_family(k, s);
+        return true;
+    }
+    const std::optional<Variant> v = parse_variant(label);
+    if (!v || *v == Variant::kDirect) return false;
+    f = winograd_family(*v);
+    return true;
 }
 
 Candidate hand_candidate(const KernelFamily& f) { return Candidate{std::vector<int>(f.knobs.size(), 0)}; }

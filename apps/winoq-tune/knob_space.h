@@ -26,12 +26,17 @@ struct KernelFamily {
     std::string generator;      // registered generator name
     GeneratorParams algorithm;  // the params that choose the algorithm (variant=cf43, kernel=3 ...)
     std::vector<Knob> knobs;
+    // Its share of --budget relative to the others: about how long one candidate takes to
+    // compile (seconds for a direct kernel, tens of seconds for the fused complex pipeline).
+    double budget_weight = 1;
 
     bool applies_to(const ConvShape& s) const;  // Winograd: 3x3 stride 1; direct: its kernel and stride
 };
 
 KernelFamily winograd_family(Variant v);
 KernelFamily direct_family(int kernel, int stride);
+// The family a log or database names ("cf43", "direct_k3_s1"), or false for no such family.
+bool family_from_label(const std::string& label, KernelFamily& out);
 
 // A candidate: one value index per knob (0 = default); knobs() spells the non-default ones.
 struct Candidate {

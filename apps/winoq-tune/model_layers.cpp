@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "winoq/model/model.h"
+#include "winoq/kernels/tuned_schedules.h"
 #include "winoq/model/random_model.h"
 
 namespace winoq::tune {
@@ -28,10 +29,18 @@ std::vector<ConvLayer> conv_layers(const ModelSource& src) {
     return out;
 }
 
-std::string shape_key(const ConvShape& s) {
-    return "c" + std::to_string(s.C) + "_k" + std::to_string(s.K) + "_" + std::to_string(s.H) + "x" +
-           std::to_string(s.W) + "_k" + std::to_string(s.kernel) + "_s" + std::to_string(s.stride) + "_p" +
-           std::to_string(s.pad) + "_n" + std::to_string(s.N);
+std::string shape_key(const ConvShape& s) { return kernels::shape_class(s) + "_n" + std::to_string(s.N); }
+
+bool parse_shape_key(const std::string& key, ConvShape& out) {
+    const size_t n = key.rfind("_n");
+    if (n == std::string::npos || n + 2 >= key.size() || key.size() - n > 6) return false;
+    const std::string batch = key.substr(n + 2);
+    if (batch.find_first_not_of("0123456789") != std::string::npos || batch[0] == '0') return false;
+    ConvShape s;
+    if (!kernels::parse_shape_class(key.substr(0, n), s)) return false;
+    s.N = std::stoi(batch);
+    out = s;
+    return true;
 }
 
 bool variant_applies(Variant v, const ConvShape& s) {

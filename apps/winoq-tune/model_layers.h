@@ -27,6 +27,8 @@ std::vector<ConvLayer> conv_layers(const ModelSource& src);
 
 // "c64_k64_56x56_k3_s1_p1_n1": a shape's name in the log and the plan.
 std::string shape_key(const ConvShape& s);
+// shape_key back to a shape, or false for a string that is not one.
+bool parse_shape_key(const std::string& key, ConvShape& out);
 
 // The variants a layer may run: the Winograd ones for 3x3 stride 1 convolutions, direct where
 // its kernel exists.

@@ -20,7 +20,7 @@ Plan make_plan(const std::vector<ConvLayer>& layers, const std::vector<LogEntry>
                const std::vector<std::string>& allow) {
     std::map<std::string, double> best;  // family | shape -> best median
     for (const LogEntry& e : log) {
-        if (e.status != "ok" || e.halide_target != halide_target) continue;
+        if (e.status != "ok" || e.halide_target != halide_target || e.is_baseline()) continue;
         double& b = best[e.variant + "|" + e.shape];
         if (b == 0 || e.median_ms < b) b = e.median_ms;
     }

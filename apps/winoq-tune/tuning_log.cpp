@@ -1,5 +1,6 @@
 #include "tuning_log.h"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -8,6 +9,8 @@
 namespace winoq::tune {
 
 std::string LogEntry::key() const { return halide_target + "|" + variant + "|" + shape + "|" + knobs; }
+
+bool LogEntry::is_baseline() const { return knobs.rfind("autoscheduler=", 0) == 0; }
 
 std::string to_json_line(const LogEntry& e) {
     const nlohmann::json j = {{"cpu", e.cpu},
@@ -62,8 +65,8 @@ LogEntry parse_log_line(const std::string& line) {
     e.repetitions = static_cast<int>(num("repetitions"));
     e.threads = static_cast<int>(num("threads"));
     e.date = str("date");
-    if (e.status != "ok" && e.status != "invalid" && e.status != "mismatch")
-        throw std::invalid_argument("status \"" + e.status + "\" is none of ok, invalid, mismatch");
+    if (e.status != "ok" && e.status != "invalid" && e.status != "mismatch" && e.status != "timeout")
+        throw std::invalid_argument("status \"" + e.status + "\" is none of ok, invalid, mismatch, timeout");
     if (e.status == "ok" && !(e.median_ms > 0)) throw std::invalid_argument("an ok entry needs median_ms > 0");
     return e;
 }
@@ -82,6 +85,21 @@ std::vector<LogEntry> read_log(const std::string& path) {
         }
     }
     return out;
+}
+
+HandTimes::HandTimes(const std::vector<LogEntry>& log) {
+    for (const LogEntry& e : log) {
+        if (e.status != "ok" || e.knobs != "(hand schedule)") continue;
+        const std::string k = e.halide_target + "|" + e.variant + "|" + e.shape;
+        const double t = std::min(e.median_ms, e.hand_median_ms);
+        const auto [it, fresh] = fastest_.emplace(k, t);
+        if (!fresh) it->second = std::min(it->second, t);
+    }
+}
+
+double HandTimes::speedup(const LogEntry& e) const {
+    const auto it = fastest_.find(e.halide_target + "|" + e.variant + "|" + e.shape);
+    return (it == fastest_.end() ? e.hand_median_ms : std::min(e.hand_median_ms, it->second)) / e.median_ms;
 }
 
 LogWriter::LogWriter(const std::string& path) : path_(path) {

@@ -4,6 +4,7 @@
 // already in the file.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,14 +12,16 @@
 namespace winoq::tune {
 
 struct LogEntry {
-    std::string cpu;                   // /proc/cpuinfo model name
-    std::string features;              // the CPU flags that choose a Halide target (avx2, avx512_vnni, amx_int8 ...)
-    std::string target;                // winoq target name (avx512_vnni, avx2 ...)
-    std::string halide_target;         // the Halide target string the candidate was compiled for
-    std::string variant;               // kernel family label: f23, cf43, direct_k3_s1 ...
-    std::string shape;                 // shape_key(): "c64_k64_56x56_k3_s1_n1"
-    std::string knobs;                 // format_params of the candidate's knobs; "(hand schedule)"
-    std::string status;                // "ok", "invalid" (the generator refused the knobs), "mismatch"
+    std::string cpu;            // /proc/cpuinfo model name
+    std::string features;       // the CPU flags that choose a Halide target (avx2, avx512_vnni, amx_int8 ...)
+    std::string target;         // winoq target name (avx512_vnni, avx2 ...)
+    std::string halide_target;  // the Halide target string the candidate was compiled for
+    std::string variant;        // kernel family label: f23, cf43, direct_k3_s1 ...
+    std::string shape;          // shape_key(): "c64_k64_56x56_k3_s1_n1"
+    std::string knobs;          // format_params of the candidate's knobs; "(hand schedule)"
+    // "ok", "invalid" (the generator refused the knobs), "mismatch", "timeout" (a baseline that
+    // did not compile in time)
+    std::string status;
     std::string error;                 // why, when not ok
     double median_ms = 0, spread = 0;  // per call; spread = (max - min) / median over the repetitions
     double hand_median_ms = 0;         // the hand schedule, timed interleaved with it
@@ -26,6 +29,9 @@ struct LogEntry {
     std::string date;  // UTC, ISO 8601
 
     std::string key() const;  // halide_target | variant | shape | knobs
+    // An autoscheduler baseline (knobs autoscheduler=NAME ...): measured side by side, never
+    // planned or compiled into the tuned-schedule database.
+    bool is_baseline() const;
 };
 
 // Reads every line of path (a missing file is an empty log). Throws std::runtime_error naming
@@ -33,6 +39,19 @@ struct LogEntry {
 std::vector<LogEntry> read_log(const std::string& path);
 std::string to_json_line(const LogEntry& e);
 LogEntry parse_log_line(const std::string& line);  // throws std::invalid_argument
+
+// A candidate's speedup over the hand schedule, robust to one unlucky measurement: on a noisy
+// (shared, virtual) machine one interleaved run can catch the hand schedule slow, so the hand
+// time is the lower of the candidate's interleaved one and the hand schedule's own fastest
+// measurement (the "(hand schedule)" entries of the same target, family and shape).
+class HandTimes {
+public:
+    explicit HandTimes(const std::vector<LogEntry>& log);
+    double speedup(const LogEntry& e) const;  // e: an ok entry
+
+private:
+    std::map<std::string, double> fastest_;  // halide_target | variant | shape
+};
 
 class LogWriter {
 public:

@@ -12,6 +12,7 @@
 #include "chart.h"
 #include "cli_common.h"
 #include "winoq/kernels/kernel_target.h"
+#include "winoq/kernels/tuned_schedules.h"
 #include "winoq/runner/model_executor.h"
 
 namespace winoq::cli {
@@ -27,7 +28,8 @@ struct BenchOptions {
 
 struct LayerTime {
     std::string name, variant;
-    double ms = 0;  // median over the repeats
+    std::string schedule;  // int8 convs: the kernels' schedule ("hand", "tuned (...)")
+    double ms = 0;         // median over the repeats
 };
 
 struct ModelTime {
@@ -71,6 +73,9 @@ ModelTime measure(const std::string& path, const BenchOptions& o) {
         l.variant =
             head ? "int8" : (m.ops[i].kind == OpKind::kConv ? m.ops[i].variant_label() : op_kind_name(m.ops[i].kind));
         l.ms = median(per_layer[i]);
+        if (!head && m.ops[i].kind == OpKind::kConv)
+            if (const std::optional<Variant> v = m.ops[i].int8_variant())
+                l.schedule = kernels::planned_schedule(*v, m.ops[i].conv_shape(), !m.ops[i].residual.empty());
         t.layers.push_back(l);
     }
     t.total_ms = median(totals);
@@ -97,7 +102,7 @@ void print_text(const BenchReport& r, const BenchOptions& o) {
         for (const LayerTime& l : t.layers) w = std::max(w, l.name.size());
         for (const LayerTime& l : t.layers)
             std::cout << "  " << pad_right(l.name, w) << "  " << pad_right(l.variant, 10)
-                      << pad_left(fixed(l.ms, 4), 10) << " ms\n";
+                      << pad_left(fixed(l.ms, 4), 10) << " ms" << (l.schedule.empty() ? "" : "  " + l.schedule) << "\n";
         std::cout << "  " << pad_right("total", w) << "  " << pad_right("", 10) << pad_left(fixed(t.total_ms, 4), 10)
                   << " ms (" << fixed(t.total_ms / o.batch, 4) << " ms/image)\n";
     }
@@ -120,7 +125,7 @@ void print_json(const BenchReport& r, const BenchOptions& o) {
         mj["ms_per_image"] = t.total_ms / o.batch;
         mj["layers"] = nlohmann::json::array();
         for (const LayerTime& l : t.layers)
-            mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"ms", l.ms}});
+            mj["layers"].push_back({{"name", l.name}, {"variant", l.variant}, {"schedule", l.schedule}, {"ms", l.ms}});
         j["models"].push_back(mj);
     }
     if (!o.chart.empty()) j["chart"] = o.chart;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "winoq/kernels/tuned_schedules.h"
 
 namespace winoq::cli {
 namespace {
@@ -32,6 +33,7 @@ struct OpInfo {
     double out_scale = 1.0;
     bool conv = false;
     std::string variant, residual;
+    std::string schedule;  // int8 convs: what the kernels run it with ("hand", "tuned (...)")
     int kernel = 0, stride = 0;
     std::optional<OpMacs> macs;  // absent when count_macs does not list the conv
 };
@@ -65,6 +67,8 @@ InfoReport collect_info(const Model& m) {
             i.residual = op.residual;
             i.kernel = s.kernel;
             i.stride = s.stride;
+            if (const std::optional<Variant> v = op.int8_variant())
+                i.schedule = kernels::planned_schedule(*v, s, !op.residual.empty());
             if (auto it = op_macs.find(op.name); it != op_macs.end()) i.macs = it->second;
         }
         r.ops.push_back(i);
@@ -85,6 +89,7 @@ nlohmann::json op_json(const OpInfo& i) {
         j["kernel"] = i.kernel;
         j["stride"] = i.stride;
         if (!i.residual.empty()) j["residual"] = i.residual;
+        if (!i.schedule.empty()) j["schedule"] = i.schedule;
         if (i.macs) {
             j["macs_direct"] = i.macs->direct;
             j["macs"] = i.macs->actual;
@@ -128,13 +133,13 @@ std::vector<std::string> op_cells(const OpInfo& i) {
             reduction = fixed(double(i.macs->direct) / double(i.macs->actual), 3) + "x";
         }
     }
-    return {i.name, i.kind, variant, dims_text(i.in), dims_text(i.out), kernel, direct, actual, reduction};
+    return {i.name, i.kind, variant, dims_text(i.in), dims_text(i.out), kernel, direct, actual, reduction, i.schedule};
 }
 
 // Columns padded to their widest cell; the MAC columns right-aligned.
 void print_table(const std::vector<std::vector<std::string>>& rows) {
-    const std::vector<std::string> header = {"op",     "kind",        "variant",     "in",       "out",
-                                             "kernel", "MACs direct", "MACs as run", "reduction"};
+    const std::vector<std::string> header = {"op",     "kind",        "variant",     "in",        "out",
+                                             "kernel", "MACs direct", "MACs as run", "reduction", "schedule"};
     std::vector<size_t> width(header.size());
     for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
     for (const auto& v : rows)
@@ -142,7 +147,7 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     auto print = [&](const std::vector<std::string>& v) {
         std::cout << " ";
         for (size_t c = 0; c < v.size(); ++c)
-            std::cout << " " << (c >= 6 ? pad_left(v[c], width[c]) : pad_right(v[c], width[c]));
+            std::cout << " " << (c >= 6 && c <= 8 ? pad_left(v[c], width[c]) : pad_right(v[c], width[c]));
         std::cout << "\n";
     };
     print(header);
@@ -160,7 +165,7 @@ void print_info_text(const Model& m, const std::string& path, const InfoReport& 
     for (const OpInfo& i : r.ops) rows.push_back(op_cells(i));
     if (r.head)
         rows.push_back({"head", "linear", "int8", std::to_string(m.head.C), std::to_string(m.head.classes), "",
-                        with_thousands(r.head->direct), with_thousands(r.head->actual), ""});
+                        with_thousands(r.head->direct), with_thousands(r.head->actual), "", ""});
     std::cout << "\n";
     print_table(rows);
     std::cout << "\nMACs per image: " << with_thousands(r.macs.direct) << " as direct convolutions, "

@@ -50,16 +50,24 @@ uint64_t direct_engine_bytes(const ConvShape&) { return 0; }
 
 }  // namespace kernels::detail
 
-ConvKernel::ConvKernel(const DirectConvParams& p) : impl_(std::make_unique<Impl>()) {
+ConvKernel::ConvKernel(const DirectConvParams& p, ScheduleChoice c) : impl_(std::make_unique<Impl>()) {
     impl_->variant = Variant::kDirect;
     impl_->shape = p.shape;
     impl_->engine = kernels::detail::make_direct_engine(p);
+    if (c == ScheduleChoice::kTuned) use_tuned_schedule(p.out.residual);
 }
 
-ConvKernel::ConvKernel(const WinogradConvParams& p) : impl_(std::make_unique<Impl>()) {
+ConvKernel::ConvKernel(const WinogradConvParams& p, ScheduleChoice c) : impl_(std::make_unique<Impl>()) {
     impl_->variant = p.variant;
     impl_->shape = p.shape;
     impl_->engine = kernels::detail::make_winograd_engine(p);
+    if (c == ScheduleChoice::kTuned) use_tuned_schedule(p.out.residual);
+}
+
+void ConvKernel::use_tuned_schedule(bool residual) {
+    kernels::detail::PipelineFn fn = impl_->engine->pipeline();
+    impl_->schedule = kernels::detail::tuned_pipeline(impl_->variant, impl_->shape, residual, fn);
+    impl_->engine->use_pipeline(fn);
 }
 
 ConvKernel::~ConvKernel() = default;
@@ -74,6 +82,11 @@ uint64_t ConvKernel::planned_bytes(Variant v, const ConvShape& s) {
 Variant ConvKernel::variant() const {
     if (!impl_) throw std::logic_error("winoq: ConvKernel used after move");
     return impl_->variant;
+}
+
+const std::string& ConvKernel::schedule() const {
+    if (!impl_) throw std::logic_error("winoq: ConvKernel used after move");
+    return impl_->schedule;
 }
 
 const ConvShape& ConvKernel::shape() const {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <HalideBuffer.h>
 
@@ -70,6 +71,13 @@ struct ConvKernel::Impl {
     Variant variant = Variant::kDirect;
     ConvShape shape;
     std::unique_ptr<kernels::detail::ConvEngine> engine;
+    std::string schedule = "hand";  // ConvKernel::schedule
 };
 
 }  // namespace winoq
+
+namespace winoq::kernels::detail {
+// The tuned schedule of a layer on the active target (tuned_schedules.cpp): sets fn and returns
+// "tuned (k=v ...)", or leaves fn and returns "hand".
+std::string tuned_pipeline(Variant v, const ConvShape& s, bool residual, PipelineFn& fn);
+}  // namespace winoq::kernels::detail

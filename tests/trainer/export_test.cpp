@@ -462,5 +462,33 @@ TEST(ExportCli, RefusesAFloatCheckpointAndExportsAnInt8One) {
     fs::remove_all(dir);
 }
 
+// A plan file (winoq-tune plan) sets each listed layer's variant, a --layer-variant given too
+// overrides it, and a bad line is an error naming the file and line.
+TEST(ExportCli, PlanFilesChooseLayerVariants) {
+    const fs::path dir = temp_path("plan");
+    fs::create_directories(dir);
+    const fs::path plan = dir / "r20.plan", bad = dir / "bad.plan", file = dir / "p.safetensors";
+    std::ofstream(plan) << "# winoq plan\nconv1 = direct\nlayer1.0.conv1 = f23\nlayer2.1.conv2 = f23\n";
+    std::ofstream(bad) << "conv1 = direct\nlayer1.0.conv1 f23\n";
+    std::string out;
+    ASSERT_EQ(run_cli("export --untrained --arch resnet20 --variant cf43 --seed 3 --calib-images 4 --plan " +
+                          plan.string() + " --layer-variant layer2.1.conv2=direct --out " + file.string(),
+                      &out),
+              0)
+        << out;
+    const Model m = load_model(file.string());
+    EXPECT_EQ(m.op("conv1").int8_variant(), Variant::kDirect);
+    EXPECT_EQ(m.op("layer1.0.conv1").int8_variant(), Variant::kF23);
+    EXPECT_EQ(m.op("layer2.1.conv2").int8_variant(), Variant::kDirect);  // the flag beats the plan
+    EXPECT_EQ(m.op("layer1.0.conv2").int8_variant(), Variant::kCF43);    // not in the plan: --variant
+    EXPECT_NE(run_cli("export --untrained --arch resnet20 --variant cf43 --calib-images 4 --plan " + bad.string() +
+                          " --out " + (dir / "b.safetensors").string(),
+                      &out),
+              0);
+    EXPECT_NE(out.find(bad.string() + ":2:"), std::string::npos) << out;
+    EXPECT_FALSE(fs::exists(dir / "b.safetensors"));
+    fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace winoq::train

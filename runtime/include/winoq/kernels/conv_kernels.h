@@ -5,15 +5,21 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "winoq/numerics/conv_params.h"
 
 namespace winoq {
 
+// Which schedule a ConvKernel runs: the tuned one where the build holds one for its family and
+// shape class (winoq/kernels/tuned_schedules.h; WINOQ_SCHEDULES=hand turns them all off), or
+// always the hand schedule (a side-by-side benchmark of the two).
+enum class ScheduleChoice { kTuned, kHand };
+
 class ConvKernel {
 public:
-    explicit ConvKernel(const DirectConvParams& p);
-    explicit ConvKernel(const WinogradConvParams& p);
+    explicit ConvKernel(const DirectConvParams& p, ScheduleChoice c = ScheduleChoice::kTuned);
+    explicit ConvKernel(const WinogradConvParams& p, ScheduleChoice c = ScheduleChoice::kTuned);
     ~ConvKernel();
     ConvKernel(ConvKernel&&) noexcept;
     ConvKernel& operator=(ConvKernel&&) noexcept;
@@ -24,6 +30,9 @@ public:
 
     Variant variant() const;
     const ConvShape& shape() const;
+    // The schedule its pipeline runs: "hand", or "tuned (k=v ...)" where the build holds a tuned
+    // schedule for its family and shape class on the active target (winoq/kernels/tuned_schedules.h).
+    const std::string& schedule() const;
 
     // in: NHWC int8 [N][H][W][C]; residual: NHWC int8 of the output's shape, required iff the
     // params have a residual; out: NHWC int8 [N][out_h][out_w][K]. Throws on kernel errors.
@@ -32,6 +41,8 @@ public:
     struct Impl;
 
 private:
+    void use_tuned_schedule(bool residual);
+
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,122 @@
+# The tuned-schedule databases (docs/tuning.md): for each name of WINOQ_TARGET_NAMES with a
+# schedules/tuned/<name>.json, every configuration it lists (a kernel family and the schedule
+# knobs winoq-tune found fastest on some shape classes) becomes one AOT library compiled for
+# that target alone, plus its residual twin for the direct convolution. The table the runtime
+# looks layers up in (runtime/kernels/tuned_schedules.cpp) is written to
+# ${WINOQ_TUNED_TABLE_DIR}/winoq_tuned_schedules.inc. winoq-tune check-db names the line of a
+# bad entry; here a bad file stops the configure step naming the file.
+option(WINOQ_TUNED_SCHEDULES "Compile the tuned schedules of schedules/tuned/" ON)
+set(WINOQ_MAX_TUNED_CONFIGS 8 CACHE STRING "Most configurations one tuned-schedule file may list (build time)")
+
+function(winoq_tuned_fail db msg)
+  message(FATAL_ERROR "${db}: ${msg} (winoq-tune check-db ${db} names the line)")
+endfunction()
+
+function(winoq_json_get out db text)
+  string(JSON value ERROR_VARIABLE err GET "${text}" ${ARGN})
+  if(err)
+    winoq_tuned_fail("${db}" "${err}")
+  endif()
+  set(${out} "${value}" PARENT_SCOPE)
+endfunction()
+
+function(winoq_json_length out db text)
+  string(JSON value ERROR_VARIABLE err LENGTH "${text}" ${ARGN})
+  if(err)
+    winoq_tuned_fail("${db}" "${err}")
+  endif()
+  set(${out} "${value}" PARENT_SCOPE)
+endfunction()
+
+set(tuned_includes "")
+set(tuned_entries "")
+if(WINOQ_TUNED_SCHEDULES)
+  foreach(name halide_target IN ZIP_LISTS WINOQ_TARGET_NAMES WINOQ_HALIDE_TARGETS)
+    set(db ${PROJECT_SOURCE_DIR}/schedules/tuned/${name}.json)
+    if(NOT EXISTS ${db})
+      continue()
+    endif()
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${db})
+    file(READ ${db} text)
+    winoq_json_get(format "${db}" "${text}" format)
+    if(NOT format STREQUAL "winoq-tuned-schedules 1")
+      winoq_tuned_fail("${db}" "format '${format}' is not 'winoq-tuned-schedules 1'")
+    endif()
+    winoq_json_get(db_target "${db}" "${text}" halide_target)
+    if(NOT db_target STREQUAL halide_target)
+      message(WARNING "${db}: tuned for Halide target ${db_target}, but this build compiles ${name} as ${halide_target}: its schedules are not compiled")
+      continue()
+    endif()
+    winoq_json_length(n "${db}" "${text}" configs)
+    if(n GREATER WINOQ_MAX_TUNED_CONFIGS)
+      winoq_tuned_fail("${db}" "${n} configurations, more than WINOQ_MAX_TUNED_CONFIGS=${WINOQ_MAX_TUNED_CONFIGS}")
+    endif()
+    if(n EQUAL 0)
+      continue()
+    endif()
+    math(EXPR last "${n} - 1")
+    foreach(i RANGE ${last})
+      winoq_json_get(family "${db}" "${text}" configs ${i} family)
+      # The family's generator and the params that choose its algorithm.
+      if(family MATCHES "^direct_k([0-9]+)_s([0-9]+)$")
+        set(generator winoq_direct_conv)
+        set(algorithm kernel=${CMAKE_MATCH_1} stride=${CMAKE_MATCH_2})
+        set(residual_flags 0 1)
+      elseif(family MATCHES "^(f23|f43|cf43|cf43m4)$")
+        set(generator winoq_winograd_conv)
+        set(algorithm variant=${family})
+        set(residual_flags -1)
+      else()
+        winoq_tuned_fail("${db}" "configs[${i}]: unknown kernel family '${family}'")
+      endif()
+      winoq_json_length(nk "${db}" "${text}" configs ${i} knobs)
+      set(knobs "")
+      set(knob_text "")
+      if(nk GREATER 0)
+        math(EXPR klast "${nk} - 1")
+        foreach(j RANGE ${klast})
+          string(JSON key MEMBER "${text}" configs ${i} knobs ${j})
+          winoq_json_get(value "${db}" "${text}" configs ${i} knobs ${key})
+          list(APPEND knobs ${key}=${value})
+          string(APPEND knob_text " ${key}=${value}")
+        endforeach()
+      endif()
+      string(STRIP "${knob_text}" knob_text)
+      winoq_json_length(ns "${db}" "${text}" configs ${i} shapes)
+      if(ns EQUAL 0)
+        winoq_tuned_fail("${db}" "configs[${i}]: no shapes")
+      endif()
+      math(EXPR slast "${ns} - 1")
+      foreach(r IN LISTS residual_flags)
+        set(lib winoq_tuned_${name}_${i})
+        set(residual_param "")
+        if(r EQUAL 1)
+          set(lib ${lib}_res)
+          set(residual_param residual=true)
+        elseif(r EQUAL 0)
+          set(residual_param residual=false)
+        endif()
+        winoq_add_kernel(${lib} GENERATOR ${generator}.generator GENERATOR_NAME ${generator}
+                         PARAMS ${algorithm} ${residual_param} ${knobs} TARGETS ${halide_target})
+        string(APPEND tuned_includes "#include \"${lib}.h\"\n")
+        foreach(s RANGE ${slast})
+          winoq_json_get(cls "${db}" "${text}" configs ${i} shapes ${s})
+          string(APPEND tuned_entries
+                 "    {\"${name}\", \"${family}\", \"${cls}\", \"${knob_text}\", ${r}, {${lib}_argv, \"${lib}\"}},\n")
+        endforeach()
+      endforeach()
+    endforeach()
+  endforeach()
+endif()
+
+file(CONFIGURE OUTPUT ${WINOQ_TUNED_TABLE_DIR}/winoq_tuned_schedules.inc CONTENT
+"// Generated by generators/tuned_schedules.cmake from schedules/tuned/*.json: do not edit.
+${tuned_includes}
+namespace winoq::kernels::detail {
+namespace {
+const TunedEntry kTunedEntries[] = {
+${tuned_entries}    {nullptr, nullptr, nullptr, nullptr, -1, {nullptr, \"\"}},
+};
+}  // namespace
+}  // namespace winoq::kernels::detail
+" @ONLY)
