@@ -3,11 +3,19 @@
 # Idempotent: a finished step (its result file exists) is skipped, an interrupted run resumes
 # from its checkpoint. Usage: scripts/train-results.sh cifar10|fashion-mnist [RUNS_DIR]
 # Environment: THREADS (libtorch threads, default 2), WINOQ_TRAIN / WINOQ (the binaries),
-# QAT_EPOCHS / FP32_EPOCHS (override the epoch counts below).
+# QAT_EPOCHS / FP32_EPOCHS (override the epoch counts below), START (CIFAR-10: "pretrained",
+# the default, fine-tunes ../shared's pretrained ResNet-20, which has seen data_batch_5;
+# "scratch" trains the FP32 parent from random weights on data_batch_1..4 only, so that
+# data_batch_5 is unseen by every model of the chain; default RUNS_DIR runs/cifar10-scratch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:?usage: train-results.sh cifar10|fashion-mnist [RUNS_DIR]}
-RUNS=${2:-runs/$DATA}
+START=${START:-pretrained}
+case "$START" in
+  pretrained) RUNS=${2:-runs/$DATA} ;;
+  scratch) RUNS=${2:-runs/$DATA-scratch} ;;
+  *) echo "train-results: START must be pretrained or scratch, not '$START'"; exit 2 ;;
+esac
 B=${WINOQ_TRAIN:-build/bin/winoq-train}
 W=${WINOQ:-build/bin/winoq}
 T=${THREADS:-2}
@@ -19,9 +27,14 @@ case "$DATA" in
     [ -f build/cifar/data_batch_5.bin ] || { echo "train-results: CIFAR-10 needs ../shared"; exit 1; }
     D=(--data cifar10 --cifar-dir build/cifar)
     EVAL_DATA=(--cifar build/cifar/data_batch_5.bin)
-    # (a) fine-tune the pretrained FP32 ResNet-20 on cifar10-jpeg (BatchNorm kept while float)
-    FP32=(--from ../shared/models/resnet20_cifar10_fp32.safetensors --batchnorm --lr 0.01
-          --epochs "${FP32_EPOCHS:-4}")
+    if [ "$START" = scratch ]; then
+      # (a) FP32 from random weights on data_batch_1..4 (--cifar-dir trains on those, validates on 5)
+      FP32=(--batchnorm --lr 0.1 --epochs "${FP32_EPOCHS:-60}")
+    else
+      # (a) fine-tune the pretrained FP32 ResNet-20 on cifar10-jpeg (BatchNorm kept while float)
+      FP32=(--from ../shared/models/resnet20_cifar10_fp32.safetensors --batchnorm --lr 0.01
+            --epochs "${FP32_EPOCHS:-4}")
+    fi
     ;;
   fashion-mnist)
     D=(--data fashion-mnist)
