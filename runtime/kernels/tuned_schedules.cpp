@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <regex>
 #include <stdexcept>
 
 #include "conv_kernels_impl.h"
@@ -82,19 +81,31 @@ std::string shape_class(const ConvShape& s) {
 }
 
 bool parse_shape_class(const std::string& text, ConvShape& out) {
-    static const std::regex re(
-        "c([0-9]{1,6})_k([0-9]{1,6})_([0-9]{1,6})x([0-9]{1,6})_k([0-9]{1,2})_s([0-9]{1,2})_p([0-9]{1,2})");
-    std::smatch m;
-    if (!std::regex_match(text, m, re)) return false;
+    // "c<C>_k<K>_<H>x<W>_k<kernel>_s<stride>_p<pad>": each number after its literal prefix.
+    static const char* const kPrefixes[] = {"c", "_k", "_", "x", "_k", "_s", "_p"};
+    int v[7];
+    size_t pos = 0;
+    for (int i = 0; i < 7; ++i) {
+        const std::string prefix = kPrefixes[i];
+        if (text.compare(pos, prefix.size(), prefix) != 0) return false;
+        pos += prefix.size();
+        size_t digits = 0;
+        v[i] = 0;
+        while (pos < text.size() && digits < 6 && text[pos] >= '0' && text[pos] <= '9') {
+            v[i] = v[i] * 10 + (text[pos++] - '0');
+            ++digits;
+        }
+        if (digits == 0) return false;
+    }
     ConvShape s;
-    s.C = std::stoi(m[1]);
-    s.K = std::stoi(m[2]);
-    s.H = std::stoi(m[3]);
-    s.W = std::stoi(m[4]);
-    s.kernel = std::stoi(m[5]);
-    s.stride = std::stoi(m[6]);
-    s.pad = std::stoi(m[7]);
-    if (shape_class(s) != text) return false;  // leading zeros
+    s.C = v[0];
+    s.K = v[1];
+    s.H = v[2];
+    s.W = v[3];
+    s.kernel = v[4];
+    s.stride = v[5];
+    s.pad = v[6];
+    if (shape_class(s) != text) return false;  // trailing text, leading zeros
     out = s;
     return true;
 }
