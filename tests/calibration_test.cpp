@@ -176,6 +176,44 @@ TEST(Calibration, PerTapGivesEachTapItsOwnScale) {
     EXPECT_GT(*hi / *lo, 4.0);
 }
 
+TEST(Calibration, PerChannelUFillsEachOutputChannelsInt8Range) {
+    // Max scales per (product plane group, output channel): for every output channel k, the
+    // largest |weight| of each group is 127, though the channels' filters differ in size.
+    for (Variant v : kWinogradVariants)
+        for (ScaleGranularity g : {ScaleGranularity::kPerTensor, ScaleGranularity::kPerTap}) {
+            SCOPED_TRACE(std::string(variant_name(v)) + " per " + granularity_name(g));
+            LayerData d = make_random_layer(6, 5, 8, 8, 1, 1, 31);
+            const int C = 6, K = 5;
+            // Channel k's filters: channel 0's scaled by 2^-k (exact in floating point).
+            for (int k = 1; k < K; ++k)
+                for (int i = 0; i < C * 9; ++i)
+                    d.layer.weights[size_t(k) * C * 9 + size_t(i)] = d.layer.weights[size_t(i)] * std::ldexp(1.0f, -k);
+            CalibrationOptions o;
+            o.method = ClipMethod::kMax;
+            o.granularity = g;
+            const double sx = calibrate_activation_scale(d.calib_x, o);
+            const ConvShape s = d.layer.shape(1, 8, 8);
+            o.per_channel_u = true;
+            const WinogradScales sc = calibrate_winograd_conv(v, s, d.layer.weights.data(), nullptr, d.calib_x, sx, o);
+            const PlaneLayout& L = plane_layout(v);
+            ASSERT_TRUE(sc.w_per_channel);
+            ASSERT_EQ(sc.w.size(), L.prod.size() * size_t(K));
+            const WinogradConvParams p = quantize_winograd_conv(v, s, d.layer.weights.data(), nullptr, sc);
+            for (int k = 0; k < K; ++k) {
+                std::map<double, int> wmax;  // this channel's scale groups
+                for (size_t q = 0; q < L.prod.size(); ++q)
+                    for (int c = 0; c < C; ++c)
+                        wmax[weight_scale(sc, int(q), k, K)] =
+                            std::max(wmax[weight_scale(sc, int(q), k, K)],
+                                     std::abs(int(p.weights[(q * K + size_t(k)) * C + size_t(c)])));
+                for (const auto& [scale, mx] : wmax) EXPECT_EQ(mx, 127) << "channel " << k << " scale " << scale;
+            }
+            // The channel scaled by 1/16 gets scales 16x smaller than channel 0's, plane by plane.
+            for (size_t q = 0; q < L.prod.size(); ++q)
+                EXPECT_DOUBLE_EQ(weight_scale(sc, int(q), 4, K) * 16, weight_scale(sc, int(q), 0, K)) << "plane " << q;
+        }
+}
+
 TEST(Calibration, DirectMaxScales) {
     const LayerData d = make_random_layer(4, 3, 5, 5, 1, 1, 8);
     CalibrationOptions o;

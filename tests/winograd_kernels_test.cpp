@@ -49,7 +49,7 @@ ConvShape shape_of(const Layer& l) {
 // Scales of a float layer: activation planes by the transform's growth at their tap, weight
 // planes from the actual transformed weights; `squeeze` < 1 clips harder (saturation).
 WinogradScales make_scales(Variant v, const ConvShape& s, const std::vector<float>& w, std::mt19937& rng,
-                           const Layer& l, double squeeze) {
+                           const Layer& l, double squeeze, bool per_channel_u) {
     const PlaneLayout& L = plane_layout(v);
     const WinogradMatrices& M = winograd_matrices(v);
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
@@ -68,14 +68,19 @@ WinogradScales make_scales(Variant v, const ConvShape& s, const std::vector<floa
         const double base = tap_scale[L.taps[a.tap].rep];
         sc.act.push_back(a.part == ActPart::kReIm ? 1.6 * base : base);
     }
-    std::vector<double> wmax(L.prod.size(), 1e-6);
+    // U: the max |value| per product plane, or per (product plane, output channel).
+    const size_t Kw = per_channel_u ? size_t(s.K) : 1;
+    std::vector<double> wmax(L.prod.size() * Kw, 1e-6);
     for (int k = 0; k < s.K; ++k)
         for (int c = 0; c < s.C; ++c) {
             const std::vector<ComplexD> U = filter_transform(v, w.data() + (size_t(k) * s.C + c) * 9);
-            for (size_t q = 0; q < L.prod.size(); ++q)
-                wmax[q] = std::max(wmax[q], std::fabs(filter_part_value(v, int(q), U)));
+            for (size_t q = 0; q < L.prod.size(); ++q) {
+                double& m = wmax[q * Kw + (per_channel_u ? size_t(k) : 0)];
+                m = std::max(m, std::fabs(filter_part_value(v, int(q), U)));
+            }
         }
-    for (size_t q = 0; q < L.prod.size(); ++q) sc.w.push_back(wmax[q] / 127.0 * jitter(rng) * squeeze);
+    for (double m : wmax) sc.w.push_back(m / 127.0 * jitter(rng) * squeeze);
+    sc.w_per_channel = per_channel_u;
     sc.m = sc.x * 0.05 * std::sqrt(double(s.C)) * squeeze;
     if (l.C % 2) {  // per-plane M scales (output planes enter the output transform as M << l)
         std::uniform_real_distribution<double> octaves(0.0, 8.0);
@@ -87,13 +92,14 @@ WinogradScales make_scales(Variant v, const ConvShape& s, const std::vector<floa
     return sc;
 }
 
-WinogradConvParams quantized_layer(Variant v, const Layer& l, std::mt19937& rng, double squeeze = 1.0) {
+WinogradConvParams quantized_layer(Variant v, const Layer& l, std::mt19937& rng, double squeeze = 1.0,
+                                   bool per_channel_u = false) {
     const ConvShape s = shape_of(l);
     std::normal_distribution<float> nd(0.f, 0.3f);
     std::vector<float> w(size_t(s.K) * s.C * 9), b(s.K);
     for (float& x : w) x = nd(rng);
     for (float& x : b) x = nd(rng);
-    return quantize_winograd_conv(v, s, w.data(), b.data(), make_scales(v, s, w, rng, l, squeeze));
+    return quantize_winograd_conv(v, s, w.data(), b.data(), make_scales(v, s, w, rng, l, squeeze, per_channel_u));
 }
 
 // Integer parameters drawn directly: weights over all of int8, fixed-point multipliers of
@@ -246,6 +252,20 @@ TEST_P(WinogradKernels, QuantizedLayersMatchReference) {
         const std::vector<int8_t> in = make_tensor(p.shape.in_size(), Fill::kRandom, rng);
         const Stats st = check_layer(p, in, rng, describe(v, l));
         // Not vacuous: most outputs are ordinary values, not saturated.
+        EXPECT_GT(st.inner, st.total / 4) << describe(v, l);
+    }
+}
+
+TEST_P(WinogradKernels, PerChannelUScalesMatchReference) {
+    // U with one scale per (product plane, output channel): the kernels take the factor in
+    // M's per-channel multipliers, so only the parameters differ.
+    const Variant v = GetParam();
+    std::mt19937 rng(300 + int(v));
+    for (const Layer& l : kLayers) {
+        if (l.C * l.H > 64 * 28) continue;  // keep the suite fast
+        const WinogradConvParams p = quantized_layer(v, l, rng, 1.0, true);
+        const std::vector<int8_t> in = make_tensor(p.shape.in_size(), Fill::kRandom, rng);
+        const Stats st = check_layer(p, in, rng, describe(v, l) + " (per-channel U)");
         EXPECT_GT(st.inner, st.total / 4) << describe(v, l);
     }
 }

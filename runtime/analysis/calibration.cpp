@@ -162,6 +162,7 @@ WinogradStageValues winograd_stage_values(Variant v, const ConvShape& s, const f
     const int th = (s.H + m - 1) / m, tw = (s.W + m - 1) / m;
     WinogradStageValues out;
     out.variant = v;
+    out.K = K;
     out.act.resize(L.act.size());
     out.w.resize(L.prod.size());
     out.m.resize(L.out.size());
@@ -216,7 +217,25 @@ WinogradScales winograd_scales_from_values(const WinogradStageValues& values, co
     WinogradScales sc;
     sc.x = x_scale;
     sc.act = group_scales(values.act, act_keys, o);
-    sc.w = group_scales(values.w, w_keys, o);
+    if (o.per_channel_u) {
+        // Planes (q, k) = product plane q's filter parts of output channel k; keys (group of q, k).
+        std::map<std::pair<int, int>, int> group_of;
+        std::vector<std::vector<double>> planes;
+        std::vector<std::pair<int, int>> keys;
+        for (size_t q = 0; q < L.prod.size(); ++q) {
+            const int g = group_of.emplace(w_keys[q], int(group_of.size())).first->second;
+            const size_t C = values.w[q].size() / size_t(values.K);
+            for (int k = 0; k < values.K; ++k) {
+                planes.emplace_back(values.w[q].begin() + std::ptrdiff_t(size_t(k) * C),
+                                    values.w[q].begin() + std::ptrdiff_t(size_t(k + 1) * C));
+                keys.push_back({g, k});
+            }
+        }
+        sc.w = group_scales(planes, keys, o);
+        sc.w_per_channel = true;
+    } else {
+        sc.w = group_scales(values.w, w_keys, o);
+    }
     std::vector<double> all_m;
     for (const auto& p : values.m) all_m.insert(all_m.end(), p.begin(), p.end());
     sc.m = scale_from_clip(choose_clip(all_m, o));

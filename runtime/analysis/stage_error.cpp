@@ -59,7 +59,7 @@ std::vector<double> simulate_winograd(Variant v, const ConvShape& s, const float
             const std::vector<ComplexD> U = filter_transform(v, weights + (size_t(k) * C + c) * 9);
             for (int q = 0; q < Q; ++q) {
                 const double u = filter_part_value(v, q, U);
-                wq[(size_t(q) * K + k) * C + c] = r.u ? round_to_grid(u, sc.w[q]) : u;
+                wq[(size_t(q) * K + k) * C + c] = r.u ? round_to_grid(u, weight_scale(sc, q, k, K)) : u;
             }
         }
     std::vector<double> y(s.out_size());

@@ -202,7 +202,10 @@ WinogradConvParams quantize_winograd_conv(Variant v, const ConvShape& s, const f
     validate_shape(v, s);
     const PlaneLayout& L = plane_layout(v);
     if (sc.act.size() != L.act.size()) throw std::invalid_argument("winoq: need one scale per activation plane");
-    if (sc.w.size() != L.prod.size()) throw std::invalid_argument("winoq: need one scale per product plane");
+    if (sc.w.size() != L.prod.size() * (sc.w_per_channel ? size_t(s.K) : 1))
+        throw std::invalid_argument(sc.w_per_channel
+                                        ? "winoq: need one weight scale per product plane and output channel"
+                                        : "winoq: need one weight scale per product plane");
     check_scale(sc.x, "input");
     check_scale(sc.m, "product M");
     check_scale(sc.out.y, "output");
@@ -218,7 +221,8 @@ WinogradConvParams quantize_winograd_conv(Variant v, const ConvShape& s, const f
         for (int c = 0; c < s.C; ++c) {
             const std::vector<ComplexD> U = filter_transform(v, weights + (size_t(k) * s.C + c) * 9);
             for (int q = 0; q < Q; ++q)
-                p.weights[(size_t(q) * s.K + k) * s.C + c] = quantize_float(filter_part_value(v, q, U), sc.w[q]);
+                p.weights[(size_t(q) * s.K + k) * s.C + c] =
+                    quantize_float(filter_part_value(v, q, U), weight_scale(sc, q, k, s.K));
         }
     for (size_t a = 0; a < L.act.size(); ++a) {
         const FixedPoint2 fp = make_fixed_point(sc.x / sc.act[a]);
@@ -236,7 +240,7 @@ WinogradConvParams quantize_winograd_conv(Variant v, const ConvShape& s, const f
             double r[2] = {0, 0};
             for (int j = 0; j < o.nterms; ++j) {
                 const ProdPlane& pp = L.prod[o.term[j]];
-                r[j] = o.sign[j] * sc.w[o.term[j]] * sc.act[pp.act] / m_scale[oi];
+                r[j] = o.sign[j] * weight_scale(sc, o.term[j], k, s.K) * sc.act[pp.act] / m_scale[oi];
             }
             const FixedPoint2 fp = make_fixed_point(r[0], r[1]);
             p.m_mult.push_back(fp.mult[0]);

@@ -10,6 +10,7 @@
 //  - float checkpoints are refused (library and CLI).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +29,7 @@
 #include "trainer/train/calibrate.h"
 #include "trainer/train/checkpoint.h"
 #include "winoq/model/model.h"
+#include "winoq/numerics/transforms.h"
 #if WINOQ_HAVE_RUNNER
 #include "winoq/runner/model_executor.h"
 #endif
@@ -233,6 +235,31 @@ TEST(Export, RoundTripHoldsTheIntegerModeParameters) {
             EXPECT_EQ(back.head.logit_scale, h.logit_scale) << what;
             expect_ops_equal_integer_mode(net, back, normalized_range(images, 0, 2, norm, nullptr));
         }
+}
+
+TEST(Export, PerChannelUScalesRoundTripAndRunBitExact) {
+    // U with one clipping factor per (product plane group, output channel): the model file
+    // holds them all, and the runner (kernels and reference) equals the trainer's integer mode.
+    const ImageDataset images = gaussian_images(8, 3, 16, 6);
+    const Normalization norm = cifar10_normalization();
+    for (const std::string v : {"f43", "cf43"}) {
+        ModelConfig c = config(v, true, 3, 16);
+        c.per_channel_u = true;
+        ResNet net = calibrated(c, images, norm, 8);
+        const Model m = round_trip(export_model(net, ExportOptions{}));
+        const ModelOp& op = m.op("layer2.1.conv1");  // 32 output channels
+        ASSERT_EQ(op.impl, ConvImpl::kWinograd) << v;
+        const size_t Q = plane_layout(*parse_variant(v)).prod.size();
+        ASSERT_EQ(op.clipping.at("u").size(), Q * 32) << v;
+        // Trained per channel: channels of one plane do not share one clipping factor.
+        const std::vector<float>& u = op.clipping.at("u");
+        EXPECT_NE(*std::min_element(u.begin(), u.begin() + 32), *std::max_element(u.begin(), u.begin() + 32)) << v;
+        expect_ops_equal_integer_mode(net, m, normalized_range(images, 0, 2, norm, nullptr));
+#if WINOQ_HAVE_RUNNER
+        expect_runner_equals_trainer(net, m, images, 4, norm, ExecEngine::kKernels, v + " per-channel U kernels");
+        expect_runner_equals_trainer(net, m, images, 2, norm, ExecEngine::kReference, v + " per-channel U reference");
+#endif
+    }
 }
 
 TEST(Export, IntegerHeadIsTheDocumentedFormula) {

@@ -111,6 +111,35 @@ TEST(IntegerMode, WinogradEqualsReferenceBitForBit) {
         }
 }
 
+TEST(IntegerMode, PerChannelUScalesEqualReferenceBitForBit) {
+    // U calibrated per (product plane group, output channel), then jittered per channel so
+    // that every channel's M multipliers differ.
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    for (Variant v : kWinogradVariants)
+        for (const Case& c : kCases) {
+            const Layer L = random_layer(rng, c.N, c.C, c.H, c.W, c.K, 3, 1);
+            const double x_scale = 0.02;
+            const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), c.extremes);
+            CalibrationOptions co;
+            co.granularity = c.per_tap ? ScaleGranularity::kPerTap : ScaleGranularity::kPerTensor;
+            co.per_channel_u = true;
+            WinogradScales sc =
+                calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+            ASSERT_EQ(sc.w.size(), plane_layout(v).prod.size() * size_t(c.K));
+            for (double& a : sc.w) a *= jitter(rng) / c.tighten;
+            sc.out.relu = c.relu;
+            sc.out.res = c.residual ? 0.05 : 0.0;
+            const WinogradConvParams p = quantize_winograd_conv(v, L.s, L.w.data(), L.b.data(), sc);
+            const std::vector<int8_t> res = random_int8(rng, L.s.out_size(), c.extremes);
+            std::vector<int8_t> ref(L.s.out_size());
+            reference::winograd_conv(p, xin.data(), c.residual ? res.data() : nullptr, ref.data());
+            const torch::Tensor r = c.residual ? to_nchw(res, c.N, c.H, c.W, c.K) : torch::Tensor();
+            const torch::Tensor out = integer_winograd_conv(p, to_nchw(xin, c.N, c.H, c.W, c.C), r);
+            EXPECT_EQ(to_nhwc(out), ref) << variant_name(v) << " case C=" << c.C << " tighten=" << c.tighten;
+        }
+}
+
 TEST(IntegerMode, PerTapMScalesUseNonzeroLeftShifts) {
     // Real F(4,3) taps differ by orders of magnitude: calibrated per-tap M scales must spread
     // over several powers of two, or the per-tap cases above test nothing new.
@@ -156,14 +185,18 @@ TEST(IntegerMode, QConvIntegerModeRunsTheReferenceParameters) {
     // run on the params the module reports.
     torch::manual_seed(5);
     std::mt19937 rng(13);
-    for (const std::string& v : {"direct", "f23", "f43", "cf43", "cf43m4"}) {
+    for (const std::string& v : {"direct", "f23", "f43", "cf43", "cf43m4", "f43 per-channel U", "cf43 per-channel U"}) {
         QConvOptions o;
         o.in = 6;
         o.out = 5;
-        o.variant = v;
+        o.variant = v.substr(0, v.find(' '));
         o.relu = true;
         o.per_tap = true;
+        o.per_channel_u = v.find("per-channel") != std::string::npos;
         QConv conv(o);
+        if (o.per_channel_u) {
+            EXPECT_EQ(conv->w_quant->planes(), int64_t(plane_layout(*parse_variant(o.variant)).prod.size()) * 5) << v;
+        }
         const double x_scale = 0.05;
         const std::vector<int8_t> xin = random_int8(rng, 2 * 6 * 7 * 9, false);
         const torch::Tensor x = to_nchw(xin, 2, 7, 9, 6);
@@ -175,7 +208,7 @@ TEST(IntegerMode, QConvIntegerModeRunsTheReferenceParameters) {
         conv->set_mode(Mode::kInteger);
         const Act y = conv->forward({x, x_scale});
         std::vector<int8_t> ref(2 * 7 * 9 * 5);
-        if (v == "direct") {
+        if (o.variant == "direct") {
             DirectConvParams p = conv->direct_params(x_scale, 0, 7, 9);
             p.shape.N = 2;
             reference::direct_conv(p, xin.data(), nullptr, ref.data());

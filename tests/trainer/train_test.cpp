@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "trainer/train/calibrate.h"
 #include "trainer/train/checkpoint.h"
+#include "trainer/train/distill.h"
 #include "trainer/train/model_source.h"
 #include "trainer/train/state.h"
 #include "trainer/train/trainer.h"
@@ -73,6 +76,62 @@ TEST(Training, QuantizationAwareTrainingLowersTheLoss) {
     EXPECT_TRUE(fs::exists(out / "log.csv") && fs::exists(out / "log.json"));
     EXPECT_FALSE(fs::exists(out / "checkpoint.pt.tmp"));
     fs::remove_all(out);
+}
+
+TEST(Distillation, LossIsTheDocumentedMixture) {
+    // By hand, one image of two classes: student logits (0, 0), teacher (ln 3, 0), T = 1:
+    // teacher p = (3/4, 1/4), student q = (1/2, 1/2); KL(p || q) = 3/4 ln(3/2) + 1/4 ln(1/2).
+    const torch::Tensor s = torch::zeros({1, 2}, torch::kDouble),
+                        t = torch::tensor({{std::log(3.0), 0.0}}, torch::kDouble);
+    const torch::Tensor label = torch::tensor({1}, torch::kLong);
+    const double ce = std::log(2.0), kl = 0.75 * std::log(1.5) + 0.25 * std::log(0.5);
+    EXPECT_NEAR(distillation_loss(s, label, t, 0.0, 1.0).item<double>(), ce, 1e-12);
+    EXPECT_NEAR(distillation_loss(s, label, t, 1.0, 1.0).item<double>(), kl, 1e-12);
+    EXPECT_NEAR(distillation_loss(s, label, t, 0.25, 1.0).item<double>(), 0.75 * ce + 0.25 * kl, 1e-12);
+    // At T = 2 the logits halve (teacher p = (sqrt3, 1) / (sqrt3 + 1)) and the term gains T^2 = 4.
+    const double p0 = std::sqrt(3.0) / (std::sqrt(3.0) + 1), p1 = 1 - p0;
+    const double kl2 = p0 * std::log(p0 / 0.5) + p1 * std::log(p1 / 0.5);
+    EXPECT_NEAR(distillation_loss(s, label, t, 1.0, 2.0).item<double>(), 4 * kl2, 1e-12);
+    // A student equal to its teacher has no soft loss, and the gradient reaches only the student.
+    const torch::Tensor x = torch::randn({4, 10}, torch::kDouble).requires_grad_(true);
+    const torch::Tensor teacher = x.detach().clone().requires_grad_(true);
+    const torch::Tensor l = distillation_loss(x, torch::zeros({4}, torch::kLong), teacher, 1.0, 4.0);
+    EXPECT_NEAR(l.item<double>(), 0.0, 1e-12);
+    l.backward();
+    EXPECT_FALSE(teacher.grad().defined());
+    Distillation d;
+    d.weight = 1.5;
+    EXPECT_THROW(validate(d), std::invalid_argument);
+    d.weight = 0.5;
+    d.temperature = 0;
+    EXPECT_THROW(validate(d), std::invalid_argument);
+}
+
+TEST(Distillation, QatWithAFloatTeacherLearnsAndLogsTheRecipe) {
+    torch::set_num_threads(1);
+    const ImageDataset data = tiny_data(64);
+    torch::manual_seed(3);
+    ResNet teacher(tiny_config("float"));
+    const fs::path tdir = temp_dir("teacher");
+    const auto tlog = train_model(teacher, data, &data, kNorm, tiny_options(tdir.string(), 8));
+    ASSERT_GT(tlog.back().val_top1, 90.0) << "the test needs a teacher that knows the task";
+    ResNet student(tiny_config("cf43"));
+    calibrate(student, data, kNorm, CalibrationOptions{}, 64, 32, 1);
+    const fs::path out = temp_dir("distill");
+    TrainOptions o = tiny_options(out.string(), 5);
+    o.distill.teacher = teacher;
+    o.distill.weight = 0.7;
+    o.distill.temperature = 3.0;
+    const StateDict before = state_dict(*teacher);
+    const auto log = train_model(student, data, &data, kNorm, o);
+    EXPECT_LT(log.back().train_loss, 0.7 * log.front().train_loss);
+    EXPECT_GT(log.back().val_top1, 90.0);
+    for (const auto& [name, t] : state_dict(*teacher)) EXPECT_TRUE(torch::equal(t, before.at(name))) << name;
+    std::ifstream f(out / "log.json");
+    const nlohmann::json j = nlohmann::json::parse(f);
+    EXPECT_EQ(j.at("train").at("distillation").at("temperature"), 3.0);
+    fs::remove_all(out);
+    fs::remove_all(tdir);
 }
 
 TEST(Training, ResumedRunEqualsAnUninterruptedOne) {

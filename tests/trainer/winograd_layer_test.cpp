@@ -14,8 +14,9 @@ namespace {
 
 const std::vector<std::string> kVariants = {"direct", "f23", "f43", "cf43", "cf43m4"};
 
-QConv make_conv(const std::string& variant, int C, int K, bool relu = false) {
+QConv make_conv(const std::string& variant, int C, int K, bool relu = false, bool per_channel_u = false) {
     QConvOptions o;
+    o.per_channel_u = per_channel_u;
     o.name = "test";
     o.in = C;
     o.out = K;
@@ -110,8 +111,10 @@ void calibrate(QConv& conv, const torch::Tensor& x) {
 
 TEST(WinogradLayer, FakeQuantModeSimulatesIntegerMode) {
     torch::manual_seed(4);
-    for (const std::string& v : kVariants) {
-        QConv conv = make_conv(v, 8, 6, true);
+    for (const std::string& name :
+         {"direct", "f23", "f43", "cf43", "cf43m4", "f43 per-channel U", "cf43 per-channel U"}) {
+        const std::string v = std::string(name).substr(0, std::string(name).find(' '));
+        QConv conv = make_conv(v, 8, 6, true, std::string(name).find("per-channel") != std::string::npos);
         conv->to(torch::kDouble);
         const double x_scale = 0.03;
         const torch::Tensor xq = torch::randint(-127, 128, {2, 8, 10, 9}, torch::kLong);
@@ -123,9 +126,10 @@ TEST(WinogradLayer, FakeQuantModeSimulatesIntegerMode) {
         const Act out = conv->forward({xq, x_scale});
         const torch::Tensor diff = (sim / out.scale - out.v.to(torch::kDouble)).abs();
         // Only a few outputs may land one step away (ties, the bias rounded to int32).
-        EXPECT_LE(diff.max().item<double>(), 1.0 + 1e-6) << v;
-        EXPECT_LT((diff > 0.5).to(torch::kDouble).mean().item<double>(), 0.01) << v;
-        EXPECT_GT((out.v > 0).to(torch::kDouble).mean().item<double>(), 0.1) << v << ": output should not be all zero";
+        EXPECT_LE(diff.max().item<double>(), 1.0 + 1e-6) << name;
+        EXPECT_LT((diff > 0.5).to(torch::kDouble).mean().item<double>(), 0.01) << name;
+        EXPECT_GT((out.v > 0).to(torch::kDouble).mean().item<double>(), 0.1)
+            << name << ": output should not be all zero";
     }
 }
 

@@ -75,6 +75,9 @@ void add_model_options(CLI::App* cmd, ModelOptions& m) {
                     "which overrides it)");
     cmd->add_flag("--per-tap", m.per_tap,
                   "Winograd: one clipping factor per tap for V, U and M; direct: weight scale per output channel");
+    cmd->add_flag("--per-channel-u", m.per_channel_u,
+                  "Winograd: U (the transformed weights) quantized with one scale per product plane and output "
+                  "channel");
     cmd->add_flag("--batchnorm", m.batchnorm,
                   "Float BatchNorm layers (training from scratch; folded before quantizing)");
 }
@@ -85,6 +88,7 @@ ModelConfig model_config(const ModelOptions& m, const Data& data) {
     c.variant = m.variant;
     c.layer_variants = layer_variants(m);
     c.per_tap = m.per_tap;
+    c.per_channel_u = m.per_channel_u;
     c.batchnorm = m.batchnorm;
     const ImageDataset& d = data.has_train ? data.train : data.val;
     if (d.size() > 0) {

@@ -37,7 +37,7 @@ Data load_data(const DataOptions& d, bool need_train, bool need_val);
 struct ModelOptions {
     std::string arch = "resnet20", variant = "float", layer_variants;
     std::string plan;  // a plan file (winoq/model/layer_plan.h); --layer-variant entries override it
-    bool per_tap = false, batchnorm = false;
+    bool per_tap = false, per_channel_u = false, batchnorm = false;
 };
 void add_model_options(CLI::App* cmd, ModelOptions& m);
 ModelConfig model_config(const ModelOptions& m, const Data& data);

@@ -57,6 +57,7 @@ ResNet untrained_net(const ExportArgs& a, ExportOptions& eo) {
     u.variant = a.model.variant;
     u.layer_variants = layer_variants(a.model);
     u.per_tap = a.model.per_tap;
+    u.per_channel_u = a.model.per_channel_u;
     u.image_size = a.image_size;
     u.seed = a.runtime.seed;
     u.calib_images = a.calib_images;

@@ -20,7 +20,7 @@ struct TrainArgs {
     RuntimeOptions runtime;
     CalibOptions calib;
     TrainOptions train;
-    std::string from;
+    std::string from, teacher;
     bool resume = false, no_flip = false, no_nesterov = false, no_progress = false;
     int crop_pad = -1;
 };
@@ -37,6 +37,20 @@ TrainOptions train_options(const TrainArgs& a, const Data& data) {
     o.progress = !a.no_progress;
     o.val_limit = 0;  // data.val is already cut to --val-limit
     return o;
+}
+
+// The FP32 teacher of --teacher (a checkpoint or safetensors file, BatchNorm folded) on `dev`.
+ResNet load_teacher(const TrainArgs& a, const Data& data, const torch::Device& dev) {
+    ModelConfig cfg = model_config(a.model, data);
+    cfg.variant = "float";
+    cfg.layer_variants.clear();
+    cfg.per_tap = cfg.per_channel_u = cfg.batchnorm = false;
+    std::string summary;
+    ResNet teacher = build_model(cfg, a.teacher, &summary);
+    teacher->to(dev);
+    teacher->set_mode(Mode::kFloat);
+    std::fprintf(stderr, "winoq-train: distilling from teacher %s (%s)\n", a.teacher.c_str(), summary.c_str());
+    return teacher;
 }
 
 // Where training starts: OUT/checkpoint.pt with --resume when it exists, else a new model.
@@ -104,13 +118,16 @@ nlohmann::json result_json(const TrainResult& r, const ResNet& model, const std:
 void run(TrainArgs& a) {
     const torch::Device dev = apply_runtime(a.runtime);
     Data data = load_data(a.data, true, true);
-    const TrainOptions o = train_options(a, data);
+    TrainOptions o = train_options(a, data);
+    validate(o.distill);
+    if (!a.teacher.empty()) o.distill.teacher = load_teacher(a, data, dev);
     const std::string ckpt = (fs::path(o.out_dir) / "checkpoint.pt").string();
     Start st = resume_or_build(a, data, ckpt);
     ResNet& model = st.model;
     model->to(dev);
     set_training_mode(model, a, data);
     const nlohmann::json meta = {{"from", a.from},
+                                 {"teacher", a.teacher},
                                  {"data", a.data.dataset},
                                  {"train_images", data.train.size()},
                                  {"val_images", data.val.size()}};
@@ -136,6 +153,14 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--from", a->from, "Start from a PyTorch safetensors file or a winoq-train checkpoint");
     cmd->add_option("--out", a->train.out_dir, "Run folder: checkpoint.pt, best.pt, log.csv, log.json, result.json")
         ->required();
+    cmd->add_option("--teacher", a->teacher,
+                    "Knowledge distillation from this FP32 model (checkpoint or safetensors, same --arch): "
+                    "the loss becomes (1-w) CE + w T^2 KL(teacher || student) at temperature T")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--distill-weight", a->train.distill.weight, "w: weight of the teacher term, in [0, 1]")
+        ->capture_default_str();
+    cmd->add_option("--distill-temperature", a->train.distill.temperature, "T: softmax temperature of both logits")
+        ->capture_default_str();
     cmd->add_flag("--resume", a->resume, "Continue from OUT/checkpoint.pt (model, optimizer, epoch)");
     cmd->add_option("--epochs", a->train.epochs, "Epochs in total")->capture_default_str();
     cmd->add_option("--batch-size", a->train.batch_size, "Images per step")->capture_default_str();

@@ -109,7 +109,8 @@ std::string dataset_for(const ModelConfig& c) {
 }
 
 std::string default_model_name(const ModelConfig& c, const std::string& dataset, bool trained) {
-    return c.arch + "-" + dataset + "-" + c.variant + (c.per_tap ? "-pertap" : "") + (trained ? "" : "-untrained");
+    return c.arch + "-" + dataset + "-" + c.variant + (c.per_tap ? "-pertap" : "") +
+           (c.per_channel_u ? "-perchannelu" : "") + (trained ? "" : "-untrained");
 }
 
 Model export_model(ResNet& net, const ExportOptions& o) {
@@ -199,6 +200,7 @@ ResNet untrained_model(const UntrainedOptions& o) {
     c.variant = o.variant;
     c.layer_variants = o.layer_variants;
     c.per_tap = o.per_tap;
+    c.per_channel_u = o.per_channel_u;
     c.in_channels = 3;
     const bool r18 = o.arch == "resnet18";
     c.image_size = o.image_size > 0 ? o.image_size : (r18 ? 224 : 32);

@@ -50,7 +50,7 @@ std::string default_model_name(const ModelConfig& c, const std::string& dataset,
 struct UntrainedOptions {
     std::string arch = "resnet18", variant = "cf43";
     std::map<std::string, std::string> layer_variants;  // per-conv overrides (--layer-variant)
-    bool per_tap = false;
+    bool per_tap = false, per_channel_u = false;
     int image_size = 0;  // 0: 224 for resnet18, 32 for resnet20
     int classes = 0;     // 0: 1000 for resnet18, 10 for resnet20
     uint64_t seed = 1;

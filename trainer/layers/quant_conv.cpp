@@ -31,7 +31,10 @@ QConvImpl::QConvImpl(QConvOptions o) : opt_(std::move(o)) {
     bias = register_parameter("bias", torch::zeros({opt_.out}));
     if (opt_.batchnorm) bn = register_module("bn", torch::nn::BatchNorm2d(opt_.out));
     if (is_winograd()) {
-        w_quant = register_module("w_quant", Quantizer(weight_plane_groups(*variant_, opt_.per_tap)));
+        w_quant = register_module(
+            "w_quant",
+            Quantizer(opt_.per_channel_u ? per_channel_groups(weight_plane_groups(*variant_, opt_.per_tap), opt_.out)
+                                         : weight_plane_groups(*variant_, opt_.per_tap)));
         v_quant = register_module("v_quant", Quantizer(activation_plane_groups(*variant_, opt_.per_tap)));
         m_quant = register_module("m_quant", Quantizer(product_plane_groups(*variant_, opt_.per_tap)));
         if (opt_.per_tap) m_quant->set_projection(project_to_m_grid);
@@ -85,7 +88,9 @@ torch::Tensor QConvImpl::winograd_accumulate(const torch::Tensor& x) {
     const int64_t A = T.input.size(0), Q = T.filter.size(0);
     const torch::Tensor d = extract_tiles(x, m, n, th, tw).view({n * n, C * NT});
     const torch::Tensor V = v_quant(T.input_map->apply(d).view({A, C, NT}));
-    const torch::Tensor U = w_quant(T.filter.mm(weight.reshape({K * C, 9}).t()).view({Q, K, C}));
+    // Per channel, the quantizer's planes are the (product plane, output channel) rows.
+    const torch::Tensor U =
+        w_quant(T.filter.mm(weight.reshape({K * C, 9}).t()).view({opt_.per_channel_u ? Q * K : Q, -1})).view({Q, K, C});
     torch::Tensor M;
     if (T.one_to_one) {
         // GEMMs in activation-plane order: permute the small U instead of gathering V.

@@ -35,8 +35,9 @@ struct QConvOptions {
     int in = 0, out = 0, kernel = 3, stride = 1;
     std::string variant = "float";  // "float" or a winoq::Variant name
     bool relu = false;
-    bool batchnorm = false;  // float BatchNorm after the conv, for training from scratch
-    bool per_tap = false;    // Winograd: alpha per tap; direct: weight alpha per output channel
+    bool batchnorm = false;      // float BatchNorm after the conv, for training from scratch
+    bool per_tap = false;        // Winograd: alpha per tap; direct: weight alpha per output channel
+    bool per_channel_u = false;  // Winograd: U's alpha per (product plane group, output channel); others: unused
     int pad() const { return kernel / 2; }
 };
 
@@ -76,7 +77,8 @@ public:
 
     torch::Tensor weight, bias;  // [K, C, k, k], [K]
     torch::nn::BatchNorm2d bn{nullptr};
-    Quantizer w_quant{nullptr};  // direct: weights; Winograd: U planes [prod planes, K, C]
+    Quantizer w_quant{
+        nullptr};  // direct: weights; Winograd: U planes [prod planes, K, C] ([prod planes * K, C] per channel)
     Quantizer v_quant{nullptr};  // Winograd: V planes [act planes, C, tiles]
     Quantizer m_quant{nullptr};  // Winograd: M, per tensor
     Quantizer y_quant{nullptr};  // output, per tensor

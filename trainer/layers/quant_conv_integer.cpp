@@ -36,6 +36,7 @@ WinogradConvParams QConvImpl::winograd_params(double x_scale, double res_scale, 
     sc.x = x_scale;
     sc.act = v_quant->plane_scales();
     sc.w = w_quant->plane_scales();
+    sc.w_per_channel = opt_.per_channel_u;
     if (opt_.per_tap) {
         sc.m_plane = m_quant->plane_scales();
         sc.m = *std::max_element(sc.m_plane.begin(), sc.m_plane.end());  // unused with m_plane

@@ -28,6 +28,7 @@ nlohmann::json ModelConfig::to_json() const {
             {"variant", variant},
             {"layer_variants", layer_variants},
             {"per_tap", per_tap},
+            {"per_channel_u", per_channel_u},
             {"batchnorm", batchnorm}};
 }
 
@@ -40,6 +41,7 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& j) {
     c.variant = j.at("variant").get<std::string>();
     c.layer_variants = j.value("layer_variants", std::map<std::string, std::string>{});
     c.per_tap = j.value("per_tap", false);
+    c.per_channel_u = j.value("per_channel_u", false);
     c.batchnorm = j.value("batchnorm", false);
     return c;
 }

@@ -18,8 +18,9 @@ struct ModelConfig {
     // arithmetic between int8 tensors.
     std::string variant = "float";
     std::map<std::string, std::string> layer_variants;  // per-conv overrides, by conv name
-    bool per_tap = false;    // Winograd: one alpha per tap; direct: weight alpha per output channel
-    bool batchnorm = false;  // float BatchNorm layers (training from scratch; folded before quantizing)
+    bool per_tap = false;        // Winograd: one alpha per tap; direct: weight alpha per output channel
+    bool per_channel_u = false;  // Winograd: U's alphas per (product plane group, output channel)
+    bool batchnorm = false;      // float BatchNorm layers (training from scratch; folded before quantizing)
 
     bool quantized() const { return variant != "float"; }
     // The variant of the convolution `name` with this kernel and stride; throws if an

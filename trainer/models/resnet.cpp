@@ -18,6 +18,7 @@ QConvOptions conv_options(const std::string& name, int in, int out, int kernel, 
     o.relu = relu;
     o.variant = cfg.variant_for(name, kernel, stride);
     o.per_tap = cfg.per_tap;
+    o.per_channel_u = cfg.per_channel_u;
     o.batchnorm = cfg.batchnorm;
     return o;
 }

@@ -35,6 +35,10 @@ QuantizerImpl::QuantizerImpl(std::vector<int64_t> plane_group) : plane_group_(st
     plane_group_t_ = torch::tensor(plane_group_, torch::kLong);
     samples_.resize(G);
     max_abs_.assign(G, 0.0);
+    std::vector<std::vector<int64_t>> members(static_cast<size_t>(G));
+    for (size_t p = 0; p < plane_group_.size(); ++p)
+        members[static_cast<size_t>(plane_group_[p])].push_back(int64_t(p));
+    for (const auto& m : members) group_members_.push_back(torch::tensor(m, torch::kLong));
 }
 
 torch::Tensor QuantizerImpl::plane_alpha(int64_t dims) const {
@@ -83,10 +87,7 @@ void QuantizerImpl::observe(const torch::Tensor& x_in) {
         if (per_tensor()) {
             vals = x.flatten();
         } else {
-            std::vector<int64_t> members;
-            for (int64_t p = 0; p < planes(); ++p)
-                if (plane_group_[p] == g) members.push_back(p);
-            vals = x.index_select(0, torch::tensor(members, torch::kLong)).flatten();
+            vals = x.index_select(0, group_members_[static_cast<size_t>(g)]).flatten();
         }
         if (vals.numel() == 0) continue;
         max_abs_[g] = std::max(max_abs_[g], vals.abs().max().item<double>());
@@ -124,9 +125,10 @@ void QuantizerImpl::set_alpha(const std::vector<double>& per_group) {
 }
 
 std::vector<double> QuantizerImpl::plane_alphas() const {
-    const torch::Tensor a = alpha.detach().abs().to(torch::kCPU, torch::kDouble);
+    const torch::Tensor a = alpha.detach().abs().to(torch::kCPU, torch::kDouble).contiguous();
+    const double* v = a.data_ptr<double>();
     std::vector<double> out;
-    for (int64_t g : plane_group_) out.push_back(a[g].item<double>());
+    for (int64_t g : plane_group_) out.push_back(v[g]);
     return out;
 }
 
@@ -154,6 +156,14 @@ std::vector<int64_t> weight_plane_groups(Variant v, bool per_tap) {
         keys.push_back({per_tap ? p.tap : -1, gauss});
     }
     return group_ids(keys);
+}
+
+std::vector<int64_t> per_channel_groups(const std::vector<int64_t>& plane_groups, int64_t K) {
+    std::vector<int64_t> out;
+    out.reserve(plane_groups.size() * size_t(K));
+    for (int64_t g : plane_groups)
+        for (int64_t k = 0; k < K; ++k) out.push_back(g * K + k);
+    return out;
 }
 
 std::vector<int64_t> product_plane_groups(Variant v, bool per_tap) {

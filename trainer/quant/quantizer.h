@@ -59,6 +59,7 @@ private:
 
     std::vector<int64_t> plane_group_;
     torch::Tensor plane_group_t_;
+    std::vector<torch::Tensor> group_members_;  // per group: its planes (observe)
     std::function<torch::Tensor(const torch::Tensor&)> projection_;
     torch::Tensor calibrated_;  // buffer: 1 once alpha holds calibrated or trained values
     QuantState state_ = QuantState::kOff;
@@ -73,6 +74,9 @@ TORCH_MODULE(Quantizer);
 // another; per tap, one alpha per (tap, kind), re and im of a complex tap sharing it.
 std::vector<int64_t> activation_plane_groups(Variant v, bool per_tap);
 std::vector<int64_t> weight_plane_groups(Variant v, bool per_tap);
+// Groups of the (plane, output channel) rows [planes * K] (plane-major): each plane group of
+// `plane_groups` split per output channel (U's per-channel scales).
+std::vector<int64_t> per_channel_groups(const std::vector<int64_t>& plane_groups, int64_t K);
 // M: one alpha per tensor, or per tap (re and im share it).
 std::vector<int64_t> product_plane_groups(Variant v, bool per_tap);
 

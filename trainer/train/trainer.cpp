@@ -118,7 +118,10 @@ EpochTotals train_epoch(ResNet& model, Optimizer& opt, const ImageDataset& train
         labels = labels.to(dev);
         opt.opt->zero_grad();
         const torch::Tensor logits = model->forward(x);
-        const torch::Tensor loss = torch::cross_entropy_loss(logits, labels);
+        const torch::Tensor loss = o.distill.enabled()
+                                       ? distillation_loss(logits, labels, teacher_logits(o.distill.teacher, x),
+                                                           o.distill.weight, o.distill.temperature)
+                                       : torch::cross_entropy_loss(logits, labels);
         loss.backward();
         opt.opt->step();
         const double l = loss.item<double>();
@@ -164,7 +167,8 @@ nlohmann::json TrainOptions::to_json() const {
             {"flip", augmentation.flip},
             {"seed", seed},
             {"max_steps", max_steps},
-            {"val_integer", val_integer}};
+            {"val_integer", val_integer},
+            {"distillation", distill.to_json()}};
 }
 
 nlohmann::json EpochRecord::to_json() const {

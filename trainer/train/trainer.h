@@ -13,6 +13,7 @@
 #include "trainer/data/batches.h"
 #include "trainer/data/dataset.h"
 #include "trainer/models/resnet.h"
+#include "trainer/train/distill.h"
 #include "trainer/train/optim.h"
 
 namespace winoq::train {
@@ -28,6 +29,7 @@ struct TrainOptions {
     bool val_integer = false;  // validate int8 models in integer mode every epoch (slower)
     std::string out_dir;       // empty: no checkpoints or logs
     bool progress = true;      // the progress line on stderr
+    Distillation distill;      // a teacher: cross-entropy plus its softened logits (distill.h)
     nlohmann::json to_json() const;
 };
 

@@ -47,7 +47,8 @@ struct CalibrationOptions {
     ClipMethod method = ClipMethod::kMax;
     double percentile = 99.99;  // of |v|, in percent (kPercentile)
     ScaleGranularity granularity = ScaleGranularity::kPerTensor;
-    int mse_grid = 64;  // kMse: log-spaced candidates in [max / 4096, max], then as many around the best
+    bool per_channel_u = false;  // Winograd: U's scales per (product plane group, output channel)
+    int mse_grid = 64;           // kMse: log-spaced candidates in [max / 4096, max], then as many around the best
 };
 
 // Clipping factors of a set of observed values (0 when every value is 0).
@@ -62,6 +63,7 @@ double quantization_mse(const std::vector<double>& v, double alpha);
 // (NHWC, s.N images: the values the layer sees, i.e. already dequantized from int8).
 struct WinogradStageValues {
     Variant variant = Variant::kCF43;
+    int K = 0;                             // output channels
     std::vector<std::vector<double>> act;  // per activation plane: its value for every (tile, c)
     std::vector<std::vector<double>> w;    // per product plane: the filter part for every (k, c)
     std::vector<std::vector<double>> m;    // per output plane: M = sum_c U V for every (tile, k)

@@ -82,13 +82,22 @@ struct OutputScales {
 };
 
 struct WinogradScales {
-    double x = 1.0;               // input scale
-    std::vector<double> act;      // per activation plane (re and im of a tap must be equal)
-    std::vector<double> w;        // per product plane (transformed filter part)
+    double x = 1.0;           // input scale
+    std::vector<double> act;  // per activation plane (re and im of a tap must be equal)
+    // The transformed filter U: one scale per product plane [Q], or per (product plane,
+    // output channel) [Q][K] (q-major). The kernels need no change for the latter: its factor
+    // lands in M's requantization multipliers, which are per output channel already.
+    std::vector<double> w;
+    bool w_per_channel = false;   // w is [Q][K]
     double m = 1.0;               // the accumulated product M, per tensor (used when m_plane is empty)
     std::vector<double> m_plane;  // optional: M per output plane (per tap); rounded to m_base * 2^l
     OutputScales out;
 };
+
+// The scale of U's product plane q for output channel k.
+inline double weight_scale(const WinogradScales& sc, int q, int k, int K) {
+    return sc.w_per_channel ? sc.w[size_t(q) * size_t(K) + size_t(k)] : sc.w[size_t(q)];
+}
 
 // The scale of each M output plane as the integer pipeline uses it: sc.m for all planes, or,
 // with sc.m_plane, m_base * 2^l (l = lshift[o] in [0, kMaxMLeftShift]) nearest to m_plane[o].

@@ -1,0 +1,7 @@
+#include "winoq/version.h"
+
+namespace winoq {
+
+const char* version() { return WINOQ_VERSION; }
+
+}  // namespace winoq
