@@ -14,18 +14,21 @@ for f in include/winoq/runner/model_executor.h include/winoq/version.h lib/cmake
          lib/cmake/winoq/winoqConfigVersion.cmake bin/winoq share/winoq/models/resnet20-cifar10-cf43.safetensors; do
   [ -e "$tmp/prefix/$f" ] || fail "the prefix has no $f"
 done
-lib=$(ls "$tmp"/prefix/lib*/libwinoq.so 2>/dev/null | head -1)
+lib=$(ls "$tmp"/prefix/lib*/libwinoq.so 2>/dev/null || true)
 [ -n "$lib" ] || fail "the prefix has no libwinoq.so"
 # The API is exported, the bundled Halide runtime is not.
-nm -D --defined-only "$lib" | grep -q 'ModelExecutor' || fail "libwinoq.so does not export winoq::ModelExecutor"
-if nm -D --defined-only "$lib" | grep -q ' halide_'; then fail "libwinoq.so exports Halide runtime symbols"; fi
+# (nm into a file: with pipefail, `nm | grep -q` fails when grep stops reading early.)
+nm -D --defined-only "$lib" > "$tmp/symbols.txt"
+grep -q 'ModelExecutor' "$tmp/symbols.txt" || fail "libwinoq.so does not export winoq::ModelExecutor"
+if grep -q ' halide_' "$tmp/symbols.txt"; then fail "libwinoq.so exports Halide runtime symbols"; fi
 
 # Only the prefix: no path into the build or source tree reaches the example's build.
 cmake -S "$src/examples/classify" -B "$tmp/example" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_PREFIX_PATH="$tmp/prefix" > "$tmp/configure.log" || { cat "$tmp/configure.log"; fail "configure"; }
 cmake --build "$tmp/example" > "$tmp/build.log" || { cat "$tmp/build.log"; fail "build"; }
 grep -q "$build" "$tmp/example/build.ninja" && fail "the example's build refers to the build tree $build"
-ldd "$tmp/example/classify" | grep -q "$tmp/prefix/.*libwinoq.so" || { ldd "$tmp/example/classify"; fail "classify does not run the installed libwinoq.so"; }
+ldd "$tmp/example/classify" > "$tmp/ldd.txt"
+grep -q "$tmp/prefix/.*libwinoq.so" "$tmp/ldd.txt" || { cat "$tmp/ldd.txt"; fail "classify does not run the installed libwinoq.so"; }
 
 model=$tmp/prefix/share/winoq/models/resnet20-cifar10-cf43.safetensors
 "$make_data" png "$tmp/image.png" 45 37 3
@@ -40,11 +43,12 @@ grep -q "classify: " "$tmp/err.txt" || fail "no error message for a bad model fi
 # The Debian package of the same tree (cpack -G DEB): files where Debian expects them, and a
 # Depends line dpkg-shlibdeps derived from the binaries.
 (cd "$build" && cpack -G DEB -B "$tmp/deb" > "$tmp/cpack.log") || { cat "$tmp/cpack.log"; fail "cpack"; }
-deb=$(ls "$tmp"/deb/winoq_*.deb | head -1)
+deb=$(ls "$tmp"/deb/winoq_*.deb)
 dpkg-deb -c "$deb" > "$tmp/contents.txt"
 for f in usr/bin/winoq usr/include/winoq/version.h /libwinoq.so usr/share/winoq/models/resnet20-cifar10-cf43.safetensors \
          winoq/winoqConfig.cmake usr/share/doc/winoq/api.md; do
   grep -q "$f" "$tmp/contents.txt" || fail "$(basename "$deb") has no $f"
 done
-dpkg-deb -f "$deb" Depends | grep -q libpng || fail "$(basename "$deb") does not depend on libpng"
+dpkg-deb -f "$deb" Depends > "$tmp/depends.txt"
+grep -q libpng "$tmp/depends.txt" || fail "$(basename "$deb") does not depend on libpng"
 echo "installed_package_test: ok ($got; $(basename "$deb"))"
