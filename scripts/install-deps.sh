@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
+  dpkg-dev                   # dpkg-shlibdeps: the Depends line of the .deb (cpack -G DEB, packaging/)
   libhalide14-0-dev          # Halide 14 generators and AOT compilation
   libgtest-dev libbenchmark-dev
   libpng-dev
