@@ -66,6 +66,15 @@ const std::vector<Case> kCases = {
     {1, 4, 1, 2, 3, true, true, true, 20.0, true},
 };
 
+// The layer's Winograd scales calibrated (max) on its own input.
+WinogradScales calibrated_scales(Variant v, const Layer& L, const std::vector<int8_t>& xin, double x_scale,
+                                 bool per_tap, bool per_channel_u) {
+    CalibrationOptions co;
+    co.granularity = per_tap ? ScaleGranularity::kPerTap : ScaleGranularity::kPerTensor;
+    co.per_channel_u = per_channel_u;
+    return calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+}
+
 TEST(IntegerMode, WinogradEqualsReferenceBitForBit) {
     std::mt19937 rng(11);
     for (Variant v : kWinogradVariants)
@@ -73,10 +82,7 @@ TEST(IntegerMode, WinogradEqualsReferenceBitForBit) {
             const Layer L = random_layer(rng, c.N, c.C, c.H, c.W, c.K, 3, 1);
             const double x_scale = 0.02;
             const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), c.extremes);
-            CalibrationOptions co;
-            co.granularity = c.per_tap ? ScaleGranularity::kPerTap : ScaleGranularity::kPerTensor;
-            WinogradScales sc =
-                calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+            WinogradScales sc = calibrated_scales(v, L, xin, x_scale, c.per_tap, false);
             for (double& a : sc.act) a /= c.tighten;
             for (double& a : sc.w) a /= c.tighten;
             for (double& a : sc.m_plane) a /= c.tighten;
@@ -121,11 +127,7 @@ TEST(IntegerMode, PerChannelUScalesEqualReferenceBitForBit) {
             const Layer L = random_layer(rng, c.N, c.C, c.H, c.W, c.K, 3, 1);
             const double x_scale = 0.02;
             const std::vector<int8_t> xin = random_int8(rng, L.s.in_size(), c.extremes);
-            CalibrationOptions co;
-            co.granularity = c.per_tap ? ScaleGranularity::kPerTap : ScaleGranularity::kPerTensor;
-            co.per_channel_u = true;
-            WinogradScales sc =
-                calibrate_winograd_conv(v, L.s, L.w.data(), L.b.data(), dequantized(xin, x_scale), x_scale, co);
+            WinogradScales sc = calibrated_scales(v, L, xin, x_scale, c.per_tap, true);
             ASSERT_EQ(sc.w.size(), plane_layout(v).prod.size() * size_t(c.K));
             for (double& a : sc.w) a *= jitter(rng) / c.tighten;
             sc.out.relu = c.relu;
