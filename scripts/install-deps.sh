@@ -10,6 +10,7 @@ packages=(
   libdnnl-dev                # oneDNN: the peer in the kernel benchmark
   nlohmann-json3-dev libcli11-dev zlib1g-dev
   libtorch-dev libopenblas0-openmp  # the trainer (winoq-train); Debian's reference BLAS is 10-50x slower
+  libonnx-dev python3-onnx   # winoq-train import (ONNX protobuf classes); the import tests export with torch.onnx
   dataset-fashion-mnist      # the second real data set (/usr/share/datasets/fashion-mnist)
   gnuplot-nox                # charts: docs/results PNG, winoq bench --chart
   python3-numpy python3-pil  # ../shared/data/cifar10-jpeg/expand.py (Debian's /usr/bin/python3)

@@ -12,5 +12,6 @@ void add_calibrate_command(CLI::App& app);
 void add_macs_command(CLI::App& app);
 void add_step_time_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 }  // namespace winoq::train::cli

@@ -4,6 +4,7 @@
 
 #include "trainer/cli/commands.h"
 #include "trainer/cli/common.h"
+#include "trainer/graph/graph_net.h"
 #include "trainer/train/checkpoint.h"
 #include "trainer/train/evaluate.h"
 #include "trainer/train/model_source.h"
@@ -19,9 +20,40 @@ struct EvalArgs {
     bool json = false;
 };
 
+// An imported graph (winoq-train import), in float with its own normalisation.
+void run_graph(EvalArgs& a, const Data& data, torch::Device dev) {
+    const ImportedGraph g = load_graph_checkpoint(a.checkpoint);
+    const TensorShape& s = g.graph.input_shape;
+    if (data.val.channels() != s.c || data.val.height() != s.h || data.val.width() != s.w)
+        throw std::invalid_argument("the graph takes " + s.str() + " images, the data set has " +
+                                    std::to_string(data.val.channels()) + " x " + std::to_string(data.val.height()) +
+                                    " x " + std::to_string(data.val.width()));
+    if (g.num_classes() != data.val.num_classes)
+        throw std::invalid_argument("the graph has " + std::to_string(g.num_classes()) + " outputs, the data set " +
+                                    std::to_string(data.val.num_classes) + " classes");
+    if (a.mode != "auto" && a.mode != "float") throw std::invalid_argument("an imported graph runs in float only");
+    GraphNet net(g);
+    net->to(dev);
+    net->eval();
+    const EvalResult r = evaluate_forward([&](const torch::Tensor& x) { return net->forward(x); }, data.val,
+                                          Normalization{g.mean, g.std}, dev, a.batch_size);
+    if (a.json) {
+        print_json({{"top1", r.top1},
+                    {"images", r.images},
+                    {"loss", r.loss},
+                    {"mode", "float"},
+                    {"variant", "float"},
+                    {"seconds", r.seconds}});
+    } else {
+        std::printf("top-1 %.2f%% on %ld images (float, imported graph), loss %.4f, %.1f s\n", r.top1, long(r.images),
+                    r.loss, r.seconds);
+    }
+}
+
 void run(EvalArgs& a) {
     const torch::Device dev = apply_runtime(a.runtime);
     const Data data = load_data(a.data, false, true);
+    if (!is_safetensors_path(a.checkpoint) && is_graph_checkpoint(a.checkpoint)) return run_graph(a, data, dev);
     ResNet model{nullptr};
     if (is_safetensors_path(a.checkpoint)) {
         ModelOptions m;

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     winoq::train::cli::add_macs_command(app);
     winoq::train::cli::add_step_time_command(app);
     winoq::train::cli::add_export_command(app);
+    winoq::train::cli::add_import_command(app);
     winoq::train::cli::set_command_line(argc, argv);
     try {
         app.parse(argc, argv);

@@ -12,6 +12,7 @@ namespace winoq::train {
 namespace {
 
 constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kGraphFormatVersion = 2;  // an imported graph
 
 // 1 GiB per checkpoint (docs/security.md): a float ResNet-18 with its optimizer state is under
 // 200 MB.
@@ -44,6 +45,17 @@ std::string read_string(torch::serialize::InputArchive& ar, const std::string& k
     return v.toStringRef();
 }
 
+// Tensors under indexed keys; their names in one string (archive keys stay plain).
+void write_tensors(torch::serialize::OutputArchive& ar, const StateDict& tensors) {
+    std::string names;
+    int64_t i = 0;
+    for (const auto& [name, t] : tensors) {
+        names += name + "\n";
+        ar.write("t" + std::to_string(i++), t);
+    }
+    ar.write("names", c10::IValue(names));
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nlohmann::json& meta,
@@ -53,15 +65,7 @@ void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nl
     ar.write("config", c10::IValue(model->config().to_json().dump()));
     ar.write("epoch", c10::IValue(int64_t(epoch)));
     ar.write("meta", c10::IValue(meta.dump()));
-    // Tensors under indexed keys; their names in one string (archive keys stay plain).
-    const StateDict state = state_dict(*model);
-    std::string names;
-    int64_t i = 0;
-    for (const auto& [name, t] : state) {
-        names += name + "\n";
-        ar.write("t" + std::to_string(i++), t);
-    }
-    ar.write("names", c10::IValue(names));
+    write_tensors(ar, state_dict(*model));
     if (optimizer) {
         torch::serialize::OutputArchive opt;
         optimizer->save(opt);
@@ -74,6 +78,12 @@ void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nl
 
 CheckpointInfo read_checkpoint_info(const std::string& path) {
     torch::serialize::InputArchive ar = open(path);
+    c10::IValue graph;
+    if (ar.try_read("graph", graph))
+        throw std::runtime_error(
+            "winoq-train: " + path +
+            " holds an imported graph (winoq-train import): only `winoq-train eval` and `winoq-train "
+            "macs` read those so far");
     CheckpointInfo info;
     info.config = ModelConfig::from_json(nlohmann::json::parse(read_string(ar, "config", path)));
     info.meta = nlohmann::json::parse(read_string(ar, "meta", path));
@@ -103,6 +113,57 @@ ResNet load_checkpoint_model(const std::string& path, CheckpointInfo* info_out) 
             ")");
     if (info_out) *info_out = info;
     return model;
+}
+
+void save_graph_checkpoint(const std::string& path, const ImportedGraph& g, const nlohmann::json& meta) {
+    torch::serialize::OutputArchive ar;
+    ar.write("format", c10::IValue(kGraphFormatVersion));
+    const nlohmann::json graph = {
+        {"graph", g.graph.to_json()}, {"mean", g.mean}, {"std", g.std}, {"class_names", g.class_names}};
+    ar.write("graph", c10::IValue(graph.dump()));
+    ar.write("meta", c10::IValue(meta.dump()));
+    write_tensors(ar, g.params);
+    const std::string tmp = path + ".tmp";
+    ar.save_to(tmp);
+    std::filesystem::rename(tmp, path);
+}
+
+bool is_graph_checkpoint(const std::string& path) {
+    torch::serialize::InputArchive ar = open(path);
+    c10::IValue graph;
+    return ar.try_read("graph", graph);
+}
+
+ImportedGraph load_graph_checkpoint(const std::string& path, nlohmann::json* meta) {
+    torch::serialize::InputArchive ar = open(path);
+    ImportedGraph g;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(read_string(ar, "graph", path));
+        g.graph = Graph::from_json(j.at("graph"));
+        g.mean = j.at("mean").get<std::vector<float>>();
+        g.std = j.at("std").get<std::vector<float>>();
+        g.class_names = j.at("class_names").get<std::vector<std::string>>();
+        if (meta) *meta = nlohmann::json::parse(read_string(ar, "meta", path));
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error("winoq-train: " + path + ": malformed graph (" + e.what() + ")");
+    }
+    std::stringstream names(read_string(ar, "names", path));
+    std::string name;
+    for (int64_t i = 0; std::getline(names, name); ++i) {
+        torch::Tensor t;
+        if (!ar.try_read("t" + std::to_string(i), t) || t.scalar_type() != torch::kFloat32)
+            throw std::runtime_error("winoq-train: checkpoint " + path + " lacks float tensor " + name);
+        g.params[name] = t;
+    }
+    try {
+        const auto shapes = infer_shapes(g.graph, g.param_shapes());
+        const size_t c = size_t(g.graph.input_shape.c);
+        if (g.mean.size() != c || g.std.size() != c || g.num_classes() != shapes.at(g.graph.output).c)
+            throw std::runtime_error("normalisation or class names do not match the graph");
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("winoq-train: " + path + ": " + e.what());
+    }
+    return g;
 }
 
 bool load_optimizer_state(const std::string& path, torch::optim::Optimizer& optimizer) {
