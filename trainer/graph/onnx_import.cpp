@@ -70,47 +70,31 @@ torch::Tensor Importer::to_tensor(const onnx::TensorProto& t, const std::string&
         dims.push_back(d);
         n *= d;
     }
-    auto from_raw = [&](torch::ScalarType type, size_t elem) {
+    // raw_data (little-endian bytes) or the typed repeated field, read as `type`, returned as
+    // float32 (weights) or int64 (shapes).
+    auto read = [&](torch::ScalarType type, size_t elem, const void* field, int count, torch::ScalarType as) {
         torch::Tensor x = torch::empty(dims, torch::TensorOptions().dtype(type));
-        if (t.raw_data().size() != size_t(n) * elem)
-            throw std::runtime_error(what + ": " + std::to_string(t.raw_data().size()) + " bytes of data for " +
-                                     std::to_string(n) + " values");
-        if (n) std::memcpy(x.data_ptr(), t.raw_data().data(), t.raw_data().size());
-        return x;
-    };
-    auto check_count = [&](int count) {
-        if (count != n)
+        const void* src = field;
+        if (t.has_raw_data()) {
+            if (t.raw_data().size() != size_t(n) * elem)
+                throw std::runtime_error(what + ": " + std::to_string(t.raw_data().size()) + " bytes of data for " +
+                                         std::to_string(n) + " values");
+            src = t.raw_data().data();
+        } else if (count != n) {
             throw std::runtime_error(what + ": " + std::to_string(count) + " values for " + std::to_string(n));
+        }
+        if (n) std::memcpy(x.data_ptr(), src, size_t(n) * elem);
+        return x.to(as);
     };
     switch (t.data_type()) {
-        case onnx::TensorProto::FLOAT: {
-            if (t.has_raw_data()) return from_raw(torch::kFloat32, 4);
-            check_count(t.float_data_size());
-            torch::Tensor x = torch::empty(dims, torch::kFloat32);
-            if (n) std::memcpy(x.data_ptr(), t.float_data().data(), size_t(n) * 4);
-            return x;
-        }
-        case onnx::TensorProto::DOUBLE: {
-            if (t.has_raw_data()) return from_raw(torch::kFloat64, 8).to(torch::kFloat32);
-            check_count(t.double_data_size());
-            torch::Tensor x = torch::empty(dims, torch::kFloat64);
-            if (n) std::memcpy(x.data_ptr(), t.double_data().data(), size_t(n) * 8);
-            return x.to(torch::kFloat32);
-        }
-        case onnx::TensorProto::INT64: {
-            if (t.has_raw_data()) return from_raw(torch::kInt64, 8);
-            check_count(t.int64_data_size());
-            torch::Tensor x = torch::empty(dims, torch::kInt64);
-            if (n) std::memcpy(x.data_ptr(), t.int64_data().data(), size_t(n) * 8);
-            return x;
-        }
-        case onnx::TensorProto::INT32: {
-            if (t.has_raw_data()) return from_raw(torch::kInt32, 4).to(torch::kInt64);
-            check_count(t.int32_data_size());
-            torch::Tensor x = torch::empty(dims, torch::kInt32);
-            if (n) std::memcpy(x.data_ptr(), t.int32_data().data(), size_t(n) * 4);
-            return x.to(torch::kInt64);
-        }
+        case onnx::TensorProto::FLOAT:
+            return read(torch::kFloat32, 4, t.float_data().data(), t.float_data_size(), torch::kFloat32);
+        case onnx::TensorProto::DOUBLE:
+            return read(torch::kFloat64, 8, t.double_data().data(), t.double_data_size(), torch::kFloat32);
+        case onnx::TensorProto::INT64:
+            return read(torch::kInt64, 8, t.int64_data().data(), t.int64_data_size(), torch::kInt64);
+        case onnx::TensorProto::INT32:
+            return read(torch::kInt32, 4, t.int32_data().data(), t.int32_data_size(), torch::kInt64);
         default:
             throw std::runtime_error(what + ": element type " + std::to_string(t.data_type()) +
                                      " is not supported (float, double, int32, int64)");

@@ -56,6 +56,26 @@ void write_tensors(torch::serialize::OutputArchive& ar, const StateDict& tensors
     ar.write("names", c10::IValue(names));
 }
 
+StateDict read_tensors(torch::serialize::InputArchive& ar, const std::string& path) {
+    std::stringstream names(read_string(ar, "names", path));
+    StateDict state;
+    std::string name;
+    for (int64_t i = 0; std::getline(names, name); ++i) {
+        torch::Tensor t;
+        if (!ar.try_read("t" + std::to_string(i), t))
+            throw std::runtime_error("winoq-train: checkpoint " + path + " lacks tensor " + name);
+        state[name] = t;
+    }
+    return state;
+}
+
+// Written to PATH.tmp and renamed over PATH: a crash never leaves a half-written checkpoint.
+void save_atomically(torch::serialize::OutputArchive& ar, const std::string& path) {
+    const std::string tmp = path + ".tmp";
+    ar.save_to(tmp);
+    std::filesystem::rename(tmp, path);
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nlohmann::json& meta,
@@ -71,9 +91,7 @@ void save_checkpoint(const std::string& path, ResNet& model, int epoch, const nl
         optimizer->save(opt);
         ar.write("optimizer", opt);
     }
-    const std::string tmp = path + ".tmp";
-    ar.save_to(tmp);
-    std::filesystem::rename(tmp, path);
+    save_atomically(ar, path);
 }
 
 CheckpointInfo read_checkpoint_info(const std::string& path) {
@@ -95,15 +113,7 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
 ResNet load_checkpoint_model(const std::string& path, CheckpointInfo* info_out) {
     const CheckpointInfo info = read_checkpoint_info(path);
     torch::serialize::InputArchive ar = open(path);
-    std::stringstream names(read_string(ar, "names", path));
-    StateDict state;
-    std::string name;
-    for (int64_t i = 0; std::getline(names, name); ++i) {
-        torch::Tensor t;
-        if (!ar.try_read("t" + std::to_string(i), t))
-            throw std::runtime_error("winoq-train: checkpoint " + path + " lacks tensor " + name);
-        state[name] = t;
-    }
+    const StateDict state = read_tensors(ar, path);
     ResNet model(info.config);
     const LoadReport r = load_state_dict(*model, state);
     if (!r.missing.empty() || !r.mismatched.empty())
@@ -123,9 +133,7 @@ void save_graph_checkpoint(const std::string& path, const ImportedGraph& g, cons
     ar.write("graph", c10::IValue(graph.dump()));
     ar.write("meta", c10::IValue(meta.dump()));
     write_tensors(ar, g.params);
-    const std::string tmp = path + ".tmp";
-    ar.save_to(tmp);
-    std::filesystem::rename(tmp, path);
+    save_atomically(ar, path);
 }
 
 bool is_graph_checkpoint(const std::string& path) {
@@ -147,14 +155,10 @@ ImportedGraph load_graph_checkpoint(const std::string& path, nlohmann::json* met
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error("winoq-train: " + path + ": malformed graph (" + e.what() + ")");
     }
-    std::stringstream names(read_string(ar, "names", path));
-    std::string name;
-    for (int64_t i = 0; std::getline(names, name); ++i) {
-        torch::Tensor t;
-        if (!ar.try_read("t" + std::to_string(i), t) || t.scalar_type() != torch::kFloat32)
-            throw std::runtime_error("winoq-train: checkpoint " + path + " lacks float tensor " + name);
-        g.params[name] = t;
-    }
+    g.params = read_tensors(ar, path);
+    for (const auto& [name, t] : g.params)
+        if (t.scalar_type() != torch::kFloat32)
+            throw std::runtime_error("winoq-train: checkpoint " + path + ": tensor " + name + " is not float32");
     try {
         const auto shapes = infer_shapes(g.graph, g.param_shapes());
         const size_t c = size_t(g.graph.input_shape.c);
