@@ -81,6 +81,97 @@ TEST(ResNet18Engines, FloatStemMaxPoolDownsampleAt64) {
     expect_engines_equal(make_random_model("resnet18", "f23", 40, 3, 9), 2, 6);  // odd map sizes after the stem
 }
 
+// --- Format version 2's exact ops (maxpool of any window, clamp) against brute force ---
+
+// The shape of an activation ("input" or an op's output).
+void act_shape(const Model& m, const std::string& name, int* c, int* h, int* w) {
+    if (name == "input") {
+        *c = m.in_channels;
+        *h = *w = m.image_size;
+        return;
+    }
+    const ModelOp& o = m.op(name);
+    *c = o.out_c, *h = o.out_h, *w = o.out_w;
+}
+
+// Max pool by its definition: for each output, every input position, taken where the window
+// [o * stride - pad_lo, o * stride - pad_lo + kernel) covers it.
+std::vector<int8_t> brute_force_maxpool(const PoolWindow& p, int batch, int C, int H, int W, int OH, int OW,
+                                        const int8_t* in) {
+    std::vector<int8_t> out(size_t(batch) * OH * OW * C);
+    auto covers = [](int o, int stride, int pad, int kernel, int i) {
+        return i >= o * stride - pad && i < o * stride - pad + kernel;
+    };
+    for (int n = 0; n < batch; ++n)
+        for (int oy = 0; oy < OH; ++oy)
+            for (int ox = 0; ox < OW; ++ox)
+                for (int c = 0; c < C; ++c) {
+                    int best = -1000, count = 0;
+                    for (int iy = 0; iy < H; ++iy)
+                        for (int ix = 0; ix < W; ++ix)
+                            if (covers(oy, p.stride_h, p.pad_top, p.kernel_h, iy) &&
+                                covers(ox, p.stride_w, p.pad_left, p.kernel_w, ix)) {
+                                best = std::max(best, int(in[((size_t(n) * H + iy) * W + ix) * C + c]));
+                                ++count;
+                            }
+                    EXPECT_GT(count, 0) << "empty window at " << oy << "," << ox;
+                    out[((size_t(n) * OH + oy) * OW + ox) * C + c] = int8_t(best);
+                }
+    return out;
+}
+
+TEST(GraphOps, PoolWindowsAndClampsEqualBruteForceOnBothEngines) {
+    for (const auto& [variant, size] : {std::pair<const char*, int>{"cf43", 32}, {"direct", 13}, {"f23", 8}}) {
+        SCOPED_TRACE(std::string(variant) + " " + std::to_string(size));
+        Model m = make_random_model("graph", variant, size, 3, 17);
+        const int batch = 2;
+        expect_engines_equal(m, batch, 3);  // every activation and the logits, bit for bit
+        const std::vector<uint8_t> px = random_pixels(m, batch, 3);
+        for (ExecEngine e : {ExecEngine::kKernels, ExecEngine::kReference}) {
+            ModelExecutor ex(m, batch, e);
+            std::vector<double> logits(size_t(batch) * m.num_classes());
+            ex.run_pixels(px.data(), logits.data());
+            int pools = 0, clamps = 0;
+            for (const ModelOp& op : m.ops) {
+                SCOPED_TRACE(op.name);
+                int c, h, w;
+                act_shape(m, op.input, &c, &h, &w);
+                const int8_t* in = ex.activation(op.input);
+                const size_t n = act_size(op, batch);
+                const std::vector<int8_t> got(ex.activation(op.name), ex.activation(op.name) + n);
+                if (op.kind == OpKind::kMaxPool) {
+                    ++pools;
+                    EXPECT_EQ(got, brute_force_maxpool(op.pool, batch, c, h, w, op.out_h, op.out_w, in));
+                } else if (op.kind == OpKind::kClamp) {
+                    ++clamps;
+                    size_t at_lo = 0, at_hi = 0, below = 0, above = 0;
+                    for (size_t i = 0; i < n; ++i) {
+                        const int want = in[i] < op.clamp_lo ? op.clamp_lo : in[i] > op.clamp_hi ? op.clamp_hi : in[i];
+                        ASSERT_EQ(int(got[i]), want) << i;
+                        below += in[i] < op.clamp_lo;
+                        above += in[i] > op.clamp_hi;
+                        at_lo += got[i] == op.clamp_lo;
+                        at_hi += got[i] == op.clamp_hi;
+                    }
+                    // The random model really exercises the bounds (ReLU: negatives; the clip: both).
+                    EXPECT_GT(below, 0u);
+                    if (op.clamp_hi < 127) EXPECT_GT(above, 0u);
+                    EXPECT_GE(at_lo, below);
+                    EXPECT_GE(at_hi, above);
+                }
+            }
+            EXPECT_EQ(pools, 3);
+            EXPECT_EQ(clamps, 2);
+        }
+    }
+    // The window shapes at 32x32: 2x2/2 -> 16, 3x3/1 pad 1 ceil -> 16, 3x2 / 2x1, pads 1,0,1,1, ceil -> 9x16.
+    const Model m = make_random_model("graph", "cf43", 32, 3, 17);
+    EXPECT_EQ(m.op("pool1").out_h, 16);
+    EXPECT_EQ(m.op("pool2").out_h, 16);
+    EXPECT_EQ(m.op("pool3").out_h, 9);
+    EXPECT_EQ(m.op("pool3").out_w, 16);
+}
+
 TEST(ModelExecutor, RunTwiceIsIdenticalAndBatchImagesAreIndependent) {
     const Model m = make_random_model("resnet20", "cf43", 32, 3, 33);
     const int B = 3, K = m.num_classes();
@@ -200,6 +291,48 @@ TEST(ExactOps, MaxPoolPaddingNeverWins) {
         ex.run_quantized(in.data(), &logit);
         EXPECT_TRUE(std::equal(want, want + 4, ex.activation("pool")));
         EXPECT_EQ(logit, -76.0);
+    }
+}
+
+TEST(ExactOps, ClampAndCeilModePoolByHand) {
+    // One channel, 3x3 input: a ReLU6-like clamp [0, 12] (scale 0.5: 6 / 0.5), then a 2x2 stride-2
+    // pool with ceil_mode: 2x2 outputs, the last row / column of windows one input wide.
+    Model m = tiny_model(1, 3);
+    ModelOp cl;
+    cl.kind = OpKind::kClamp;
+    cl.name = "relu6";
+    cl.input = "input";
+    cl.clamp_lo = 0;
+    cl.clamp_hi = 12;
+    cl.out_c = 1;
+    cl.out_h = cl.out_w = 3;
+    cl.out_scale = m.input_scale;
+    m.ops.push_back(cl);
+    ModelOp mp;
+    mp.kind = OpKind::kMaxPool;
+    mp.name = "pool";
+    mp.input = "relu6";
+    mp.pool.kernel_h = mp.pool.kernel_w = mp.pool.stride_h = mp.pool.stride_w = 2;
+    mp.pool.pad_top = mp.pool.pad_left = mp.pool.pad_bottom = mp.pool.pad_right = 0;
+    mp.pool.ceil_mode = true;
+    mp.out_c = 1;
+    mp.out_h = mp.out_w = 2;
+    mp.out_scale = m.input_scale;
+    m.ops.push_back(mp);
+    set_head(m, 1, {1}, {0}, {1.0f});
+    const std::vector<int8_t> in = {-5, 3,  40,  //
+                                    7,  -1, -9,  //
+                                    2,  13, 11};
+    const int8_t want_clamp[9] = {0, 3, 12, 7, 0, 0, 2, 12, 11};
+    // Windows: rows 0-1 / cols 0-1 -> 7; rows 0-1 / col 2 -> 12; row 2 / cols 0-1 -> 12; row 2 / col 2 -> 11.
+    const int8_t want_pool[4] = {7, 12, 12, 11};
+    for (ExecEngine e : {ExecEngine::kKernels, ExecEngine::kReference}) {
+        ModelExecutor ex(m, 1, e);
+        double logit;
+        ex.run_quantized(in.data(), &logit);
+        EXPECT_TRUE(std::equal(want_clamp, want_clamp + 9, ex.activation("relu6")));
+        EXPECT_TRUE(std::equal(want_pool, want_pool + 4, ex.activation("pool")));
+        EXPECT_EQ(logit, 42.0);
     }
 }
 

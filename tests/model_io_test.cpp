@@ -43,6 +43,18 @@ void expect_shape_eq(const ConvShape& a, const ConvShape& b) {
     EXPECT_EQ(a.pad, b.pad);
 }
 
+void expect_pool_eq(const PoolWindow& a, const PoolWindow& b) {
+    EXPECT_EQ(a.kernel_h, b.kernel_h);
+    EXPECT_EQ(a.kernel_w, b.kernel_w);
+    EXPECT_EQ(a.stride_h, b.stride_h);
+    EXPECT_EQ(a.stride_w, b.stride_w);
+    EXPECT_EQ(a.pad_top, b.pad_top);
+    EXPECT_EQ(a.pad_left, b.pad_left);
+    EXPECT_EQ(a.pad_bottom, b.pad_bottom);
+    EXPECT_EQ(a.pad_right, b.pad_right);
+    EXPECT_EQ(a.ceil_mode, b.ceil_mode);
+}
+
 void expect_model_eq(const Model& a, const Model& b) {
     EXPECT_EQ(a.version, b.version);
     EXPECT_EQ(a.name, b.name);
@@ -76,6 +88,11 @@ void expect_model_eq(const Model& a, const Model& b) {
         EXPECT_EQ(x.out_w, y.out_w);
         EXPECT_EQ(x.out_scale, y.out_scale);
         EXPECT_EQ(x.clipping, y.clipping);
+        if (x.kind == OpKind::kMaxPool) expect_pool_eq(x.pool, y.pool);
+        if (x.kind == OpKind::kClamp) {
+            EXPECT_EQ(x.clamp_lo, y.clamp_lo);
+            EXPECT_EQ(x.clamp_hi, y.clamp_hi);
+        }
         if (x.kind != OpKind::kConv) continue;
         if (x.impl == ConvImpl::kFloat) {
             expect_shape_eq(x.float_conv.shape, y.float_conv.shape);
@@ -127,6 +144,33 @@ TEST(ModelRoundTrip, ResNet18WithFloatStemMaxPoolAndDownsample) {
 TEST(ModelRoundTrip, OneChannelFashionMnistShape) {
     const Model m = make_random_model("resnet20", "cf43m4", 28, 1, 3);
     expect_model_eq(parse_model(serialize_model(m)), m);
+}
+
+// Format version 2: max pools of non-default windows and clamp ops (the "graph" test model).
+TEST(ModelRoundTrip, GraphWithPoolWindowsAndClamps) {
+    for (const char* v : {"direct", "cf43"}) {
+        SCOPED_TRACE(v);
+        const Model m = make_random_model("graph", v, 13, 3, 4);
+        EXPECT_EQ(m.arch, "graph");
+        const Model back = parse_model(serialize_model(m));
+        expect_model_eq(back, m);
+        EXPECT_EQ(back.version, 2);
+        // The windows are really non-default and really stored (not defaults on both sides).
+        EXPECT_EQ(back.op("pool1").pool.kernel_h, 2);
+        EXPECT_EQ(back.op("pool1").pool.pad_top, 0);
+        EXPECT_TRUE(back.op("pool2").pool.ceil_mode);
+        EXPECT_EQ(back.op("pool2").pool.stride_w, 1);
+        EXPECT_EQ(back.op("pool3").pool.kernel_w, 2);
+        EXPECT_EQ(back.op("pool3").pool.pad_right, 1);
+        EXPECT_EQ(back.op("relu1").clamp_lo, 0);
+        EXPECT_EQ(back.op("relu1").clamp_hi, 127);
+        EXPECT_EQ(back.op("clip2").clamp_lo, -32);  // -1 / (4 / 127)
+        EXPECT_EQ(back.op("clip2").clamp_hi, 64);   // 2 / (4 / 127)
+    }
+    const json pool = json::parse(SafetensorsFile::parse(serialize_model(make_random_model("graph", "f23", 8, 3, 1)))
+                                      .metadata()
+                                      .at("graph"))["ops"][6]["pool"];
+    EXPECT_EQ(pool, json::parse(R"({"kernel": [3, 2], "stride": [2, 1], "pads": [1, 0, 1, 1], "ceil_mode": true})"));
 }
 
 TEST(ModelRoundTrip, SaveAndLoadFile) {
@@ -201,6 +245,43 @@ TEST(ModelMacs, WinogradCountsWholeTiles) {
     EXPECT_EQ(conv_macs(Variant::kDirect, s), 49 * 9 * 8 * 16);
     const ConvShape down{1, 8, 7, 7, 16, 1, 2, 0};
     EXPECT_EQ(conv_macs(Variant::kDirect, down), 16 * 8 * 4 * 4);
+}
+
+// --- Max-pool output sizes: PyTorch's rule (values from torch.nn.functional.max_pool2d) ---
+
+PoolWindow window(int k, int s, int pad, bool ceil) {
+    PoolWindow p;
+    p.kernel_h = p.kernel_w = k;
+    p.stride_h = p.stride_w = s;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
+    p.ceil_mode = ceil;
+    return p;
+}
+
+TEST(PoolWindow, OutputSizeIsPyTorchs) {
+    EXPECT_EQ(PoolWindow{}.out_h(112), 56);  // ResNet-18's pool
+    EXPECT_EQ(PoolWindow{}.out_w(7), 4);
+    EXPECT_EQ(window(2, 2, 0, false).out_h(13), 6);
+    EXPECT_EQ(window(2, 2, 0, true).out_h(13), 7);
+    EXPECT_EQ(window(3, 2, 0, false).out_h(4), 1);
+    EXPECT_EQ(window(3, 2, 0, true).out_h(4), 2);
+    EXPECT_EQ(window(3, 2, 1, false).out_h(6), 3);
+    EXPECT_EQ(window(3, 2, 1, true).out_h(6), 4);
+    // ceil_mode's last window would start in the bottom padding: dropped (5 -> 3, not 4).
+    EXPECT_EQ(window(2, 2, 1, true).out_h(5), 3);
+    EXPECT_EQ(window(3, 1, 1, true).out_h(2), 2);
+    EXPECT_EQ(window(3, 3, 0, true).out_h(147), 49);
+    // Too small an input: no output (floor division of a negative span).
+    EXPECT_EQ(window(3, 2, 0, false).out_h(2), 0);
+    EXPECT_EQ(window(3, 2, 0, true).out_h(2), 1);
+    EXPECT_EQ(window(3, 2, 0, false).out_h(1), 0);
+    // Asymmetric: rows use top / bottom, columns left / right.
+    PoolWindow a = window(3, 2, 0, true);
+    a.kernel_w = 2;
+    a.stride_w = 1;
+    a.pad_top = a.pad_bottom = a.pad_right = 1;
+    EXPECT_EQ(a.out_h(4), 3);
+    EXPECT_EQ(a.out_w(4), 4);
 }
 
 // --- Input quantization: the float32 order and round half to even ---
@@ -337,8 +418,8 @@ TEST(ModelRejects, FormatAndVersion) {
     r.meta["format"] = "some-other-model";
     expect_rejected(r.bytes(), "format");
     r = raw(resnet20_cf43());
-    r.meta["version"] = "2";
-    expect_rejected(r.bytes(), "written by a newer winoq, version 2; this build reads 1");
+    r.meta["version"] = "3";
+    expect_rejected(r.bytes(), "written by a newer winoq, version 3; this build reads 2");
     for (const char* v : {"0", "", "1.0", "x", "99999999999999999999"}) {
         r.meta["version"] = v;
         expect_rejected(r.bytes(), "version");
@@ -354,6 +435,101 @@ TEST(ModelRejects, FormatAndVersion) {
     r = raw(resnet20_cf43());
     r.meta["graph"] = "[]";
     expect_rejected(r.bytes(), "graph");
+}
+
+// A version-1 file (no "pool" key, no clamp op) loads as before: every maxpool the default
+// window; in memory it is a version-2 model.
+TEST(ModelVersion1, LoadsWithTheDefaultWindow) {
+    for (const char* arch : {"stem", "block", "resnet18"}) {
+        SCOPED_TRACE(arch);
+        const Model m = make_random_model(arch, "f23", arch[0] == 'r' ? 32 : 8, 3, 2);
+        RawFile r = raw(m);
+        r.meta["version"] = "1";
+        json g = r.graph();
+        int pools = 0;
+        for (json& op : g["ops"])
+            if (op["kind"] == "maxpool") pools += int(op.erase("pool"));
+        EXPECT_EQ(pools, 1);
+        r.set_graph(g);
+        const Model back = parse_model(r.bytes(), "v1.winoq");
+        EXPECT_EQ(back.version, kModelFormatVersion);
+        expect_model_eq(back, m);  // m's maxpool has the default window
+    }
+    // A version-1 file has no clamp op.
+    RawFile r = raw(make_random_model("graph", "direct", 8, 3, 1));
+    r.meta["version"] = "1";
+    expect_rejected(r.bytes(), "op kind 'clamp' needs format version 2");
+    // The in-memory form is version 2 only.
+    Model m = resnet20_cf43();
+    for (int v : {1, 3, 0}) {
+        m.version = v;
+        EXPECT_THROW(validate_model(m), std::runtime_error) << v;
+    }
+}
+
+// A rejection of an edited graph entry of the "graph" model (8x8: pool3's input is 6x4x4).
+void expect_graph_edit_rejected(const std::function<void(json& g)>& edit, const std::string& needle) {
+    RawFile r = raw(make_random_model("graph", "cf43", 8, 3, 1));
+    json g = r.graph();
+    edit(g);
+    r.set_graph(g);
+    expect_rejected(r.bytes(), needle);
+}
+
+TEST(ModelRejects, BadPoolWindow) {
+    auto pool = [](json& g) -> json& { return op_named(g, "pool3")["pool"]; };
+    expect_graph_edit_rejected([&](json& g) { pool(g)["kernel"] = {0, 2}; }, "pool.kernel[0] = 0 outside [1, 64]");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["kernel"] = {3, 65}; }, "pool.kernel[1] = 65 outside [1, 64]");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["stride"] = {2, 0}; }, "pool.stride[1] = 0");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["pads"] = {1, 0, -1, 1}; }, "pool.pads[2] = -1");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["kernel"] = 3; }, "pool.kernel is not an array of 2 integers");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["pads"] = {1, 1}; }, "pool.pads is not an array of 4 integers");
+    expect_graph_edit_rejected([&](json& g) { pool(g).erase("ceil_mode"); }, "has no \"ceil_mode\"");
+    expect_graph_edit_rejected([&](json& g) { op_named(g, "pool3")["pool"] = "3x3"; }, "pool is not a JSON object");
+    // pads within [0, kernel / 2] of their axis: the 2-wide kernel takes at most 1 left / right.
+    expect_graph_edit_rejected(
+        [&](json& g) {
+            pool(g)["pads"] = {1, 2, 1, 1};
+        },
+        "op 'pool3' (maxpool): pool padding must be in [0, kernel / 2] of its axis");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["pads"] = {2, 0, 1, 1}; }, "pool padding");
+    // An output that is not the window's (pool3 of 6x4x4 is 6x3x4), or none at all.
+    expect_graph_edit_rejected([&](json& g) { op_named(g, "pool3")["out_h"] = 2; },
+                               "declared output 6x2x4 is not the pool (kernel 3x2, stride 2x1, pads 1,0,1,1, "
+                               "ceil_mode) of its input: 6x3x4");
+    expect_graph_edit_rejected([&](json& g) { pool(g)["ceil_mode"] = false; }, "is not the pool");
+    expect_graph_edit_rejected(
+        [&](json& g) {
+            pool(g)["kernel"] = {9, 2};
+            pool(g)["pads"] = {0, 0, 0, 0};
+        },
+        "leaves no output of its 4x4 input");
+    // In memory, the same checks.
+    Model m = make_random_model("graph", "direct", 8, 3, 1);
+    for (ModelOp& op : m.ops)
+        if (op.name == "pool1") op.pool.stride_h = 65;
+    EXPECT_THROW(validate_model(m), std::runtime_error);
+}
+
+TEST(ModelRejects, BadClamp) {
+    expect_graph_edit_rejected(
+        [](json& g) {
+            op_named(g, "clip2")["lo"] = 10;
+            op_named(g, "clip2")["hi"] = 5;
+        },
+        "op 'clip2' (clamp): clamp bounds lo = 10, hi = 5 must satisfy -127 <= lo <= hi <= 127");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "clip2")["lo"] = -128; }, "lo = -128 outside [-127, 127]");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "clip2")["hi"] = 128; }, "hi = 128 outside [-127, 127]");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "clip2").erase("hi"); }, "has no \"hi\"");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "clip2")["lo"] = 0.5; }, "lo is not an integer");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "relu1")["out_w"] = 7; },
+                               "declared output 4x8x7 differs from its input's shape 4x8x8");
+    expect_graph_edit_rejected([](json& g) { op_named(g, "relu1")["out_scale"] = 0.5; }, "out_scale must equal");
+    // In memory, the same check.
+    Model m = make_random_model("graph", "direct", 8, 3, 1);
+    for (ModelOp& op : m.ops)
+        if (op.name == "relu1") op.clamp_lo = -128;
+    EXPECT_THROW(validate_model(m), std::runtime_error);
 }
 
 TEST(ModelRejects, MissingExtraWrongDtypeWrongShapeTensors) {

@@ -35,8 +35,21 @@ struct OpInfo {
     std::string variant, residual;
     std::string schedule;  // int8 convs: what the kernels run it with ("hand", "tuned (...)")
     int kernel = 0, stride = 0;
-    std::optional<OpMacs> macs;  // absent when count_macs does not list the conv
+    std::optional<OpMacs> macs;      // absent when count_macs does not list the conv
+    std::optional<PoolWindow> pool;  // maxpool only
+    std::optional<int> lo, hi;       // clamp only
 };
+
+// A pool window as the kernel column shows it: "3x3/2", "3x2/2x1 pad 1,0,1,1 ceil".
+std::string window_text(const PoolWindow& p) {
+    std::string t = std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + "/" + std::to_string(p.stride_h);
+    if (p.stride_w != p.stride_h) t += "x" + std::to_string(p.stride_w);
+    if (p.pad_top || p.pad_left || p.pad_bottom || p.pad_right)
+        t += " pad " + std::to_string(p.pad_top) + "," + std::to_string(p.pad_left) + "," +
+             std::to_string(p.pad_bottom) + "," + std::to_string(p.pad_right);
+    if (p.ceil_mode) t += " ceil";
+    return t;
+}
 
 struct InfoReport {
     std::vector<OpInfo> ops;     // in execution order
@@ -71,6 +84,11 @@ InfoReport collect_info(const Model& m) {
                 i.schedule = kernels::planned_schedule(*v, s, !op.residual.empty());
             if (auto it = op_macs.find(op.name); it != op_macs.end()) i.macs = it->second;
         }
+        if (op.kind == OpKind::kMaxPool) i.pool = op.pool;
+        if (op.kind == OpKind::kClamp) {
+            i.lo = op.clamp_lo;
+            i.hi = op.clamp_hi;
+        }
         r.ops.push_back(i);
     }
     if (auto it = op_macs.find("head"); it != op_macs.end()) r.head = it->second;
@@ -94,6 +112,15 @@ nlohmann::json op_json(const OpInfo& i) {
             j["macs_direct"] = i.macs->direct;
             j["macs"] = i.macs->actual;
         }
+    }
+    if (i.pool)  // as the model file writes it (docs/model-format.md)
+        j["pool"] = {{"kernel", {i.pool->kernel_h, i.pool->kernel_w}},
+                     {"stride", {i.pool->stride_h, i.pool->stride_w}},
+                     {"pads", {i.pool->pad_top, i.pool->pad_left, i.pool->pad_bottom, i.pool->pad_right}},
+                     {"ceil_mode", i.pool->ceil_mode}};
+    if (i.lo) {
+        j["lo"] = *i.lo;
+        j["hi"] = *i.hi;
     }
     return j;
 }
@@ -133,6 +160,8 @@ std::vector<std::string> op_cells(const OpInfo& i) {
             reduction = fixed(double(i.macs->direct) / double(i.macs->actual), 3) + "x";
         }
     }
+    if (i.pool) kernel = window_text(*i.pool);
+    if (i.lo) variant = "[" + std::to_string(*i.lo) + ", " + std::to_string(*i.hi) + "]";
     return {i.name, i.kind, variant, dims_text(i.in), dims_text(i.out), kernel, direct, actual, reduction, i.schedule};
 }
 

@@ -2,6 +2,7 @@
 // consistency checks every loaded or built model must pass.
 #include "winoq/model/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -48,6 +49,25 @@ bool ModelOp::set_variant_label(const std::string& label) {
     return true;
 }
 
+// --- Max-pool output size: PyTorch's pooling_output_shape_pad (dilation 1) ---
+
+namespace {
+
+int pool_out(int64_t in, int64_t kernel, int64_t stride, int64_t pad_lo, int64_t pad_hi, bool ceil_mode) {
+    if (stride < 1) return 0;
+    const int64_t span = in + pad_lo + pad_hi - kernel + (ceil_mode ? stride - 1 : 0);
+    const int64_t q = span >= 0 ? span / stride : -((-span + stride - 1) / stride);  // floor division
+    int64_t out = q + 1;
+    // ceil_mode: the last window must start inside the input or its leading padding.
+    if (ceil_mode && out > 0 && (out - 1) * stride >= in + pad_lo) --out;
+    return int(std::max<int64_t>(out, 0));
+}
+
+}  // namespace
+
+int PoolWindow::out_h(int h) const { return pool_out(h, kernel_h, stride_h, pad_top, pad_bottom, ceil_mode); }
+int PoolWindow::out_w(int w) const { return pool_out(w, kernel_w, stride_w, pad_left, pad_right, ceil_mode); }
+
 const ModelOp& Model::op(const std::string& op_name) const {
     for (const ModelOp& o : ops)
         if (o.name == op_name) return o;
@@ -84,7 +104,7 @@ int64_t conv_macs(Variant v, const ConvShape& s) {
 ModelMacs count_macs(const Model& m) {
     ModelMacs r;
     for (const ModelOp& op : m.ops) {
-        if (op.kind != OpKind::kConv) continue;  // shortcut_a / maxpool: no multiplications
+        if (op.kind != OpKind::kConv) continue;  // shortcut_a / maxpool / clamp: no multiplications
         const ConvShape& s = op.conv_shape();
         OpMacs o;
         o.name = op.name;
@@ -228,18 +248,58 @@ void check_model_facts(const Model& m) {
     if (m.ops.empty()) fail_model("no ops");
 }
 
-// shortcut_a and maxpool: exact int8 ops whose output shape follows from the input.
+std::string dims(int c, int h, int w) { return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w); }
+
+std::string window_text(const PoolWindow& p) {
+    return "kernel " + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + ", stride " +
+           std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w) + ", pads " + std::to_string(p.pad_top) + "," +
+           std::to_string(p.pad_left) + "," + std::to_string(p.pad_bottom) + "," + std::to_string(p.pad_right) +
+           (p.ceil_mode ? ", ceil_mode" : "");
+}
+
+void check_pool_window(const ModelOp& op, const ActShape& in) {
+    const PoolWindow& p = op.pool;
+    auto in_range = [](int v, int lo, int hi) { return v >= lo && v <= hi; };
+    if (!in_range(p.kernel_h, 1, kMaxPoolWindow) || !in_range(p.kernel_w, 1, kMaxPoolWindow))
+        fail_op(op, "pool kernel " + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " outside [1, " +
+                        std::to_string(kMaxPoolWindow) + "]");
+    if (!in_range(p.stride_h, 1, kMaxPoolWindow) || !in_range(p.stride_w, 1, kMaxPoolWindow))
+        fail_op(op, "pool stride " + std::to_string(p.stride_h) + "x" + std::to_string(p.stride_w) + " outside [1, " +
+                        std::to_string(kMaxPoolWindow) + "]");
+    if (!in_range(p.pad_top, 0, p.kernel_h / 2) || !in_range(p.pad_bottom, 0, p.kernel_h / 2) ||
+        !in_range(p.pad_left, 0, p.kernel_w / 2) || !in_range(p.pad_right, 0, p.kernel_w / 2))
+        fail_op(op, "pool padding must be in [0, kernel / 2] of its axis (" + window_text(p) + ")");
+    const int oh = p.out_h(in.h), ow = p.out_w(in.w);
+    if (oh < 1 || ow < 1)
+        fail_op(op, "pool window (" + window_text(p) + ") leaves no output of its " + std::to_string(in.h) + "x" +
+                        std::to_string(in.w) + " input");
+    if (op.out_c != in.c || op.out_h != oh || op.out_w != ow)
+        fail_op(op, "declared output " + dims(op.out_c, op.out_h, op.out_w) + " is not the pool (" + window_text(p) +
+                        ") of its input: " + dims(in.c, oh, ow));
+}
+
+// shortcut_a, maxpool and clamp: exact int8 ops whose output shape follows from the input.
 void check_exact_op(const ModelOp& op, const ActShape& in) {
     if (!op.residual.empty()) fail_op(op, "takes no residual");
     if (op.out_scale != in.scale) fail_op(op, "out_scale must equal the scale of its input (exact op)");
-    if (op.kind == OpKind::kShortcutA) {
-        if (op.out_c < in.c || (op.out_c - in.c) % 2 != 0)
-            fail_op(op, "out_c must be in_c plus an even number of zero channels");
-        if (op.out_h != (in.h + 1) / 2 || op.out_w != (in.w + 1) / 2) fail_op(op, "output must be x[::2, ::2]");
-    } else {
-        if (op.out_c != in.c || op.out_h != (in.h - 1) / 2 + 1 || op.out_w != (in.w - 1) / 2 + 1)
-            fail_op(op, "output must be the 3x3 stride-2 padding-1 pool of its input");
+    switch (op.kind) {
+        case OpKind::kShortcutA:
+            if (op.out_c < in.c || (op.out_c - in.c) % 2 != 0)
+                fail_op(op, "out_c must be in_c plus an even number of zero channels");
+            if (op.out_h != (in.h + 1) / 2 || op.out_w != (in.w + 1) / 2) fail_op(op, "output must be x[::2, ::2]");
+            return;
+        case OpKind::kMaxPool: check_pool_window(op, in); return;
+        case OpKind::kClamp:
+            if (op.clamp_lo < -kQMax || op.clamp_lo > op.clamp_hi || op.clamp_hi > kQMax)
+                fail_op(op, "clamp bounds lo = " + std::to_string(op.clamp_lo) +
+                                ", hi = " + std::to_string(op.clamp_hi) + " must satisfy -127 <= lo <= hi <= 127");
+            if (op.out_c != in.c || op.out_h != in.h || op.out_w != in.w)
+                fail_op(op, "declared output " + dims(op.out_c, op.out_h, op.out_w) +
+                                " differs from its input's shape " + dims(in.c, in.h, in.w));
+            return;
+        case OpKind::kConv: break;
     }
+    fail_op(op, "not an exact op");
 }
 
 // One op against the activations written before it (acts).
@@ -270,7 +330,8 @@ void check_op(const ModelOp& op, const std::map<std::string, ActShape>& acts) {
             return;
         }
         case OpKind::kShortcutA:
-        case OpKind::kMaxPool: check_exact_op(op, in); return;
+        case OpKind::kMaxPool:
+        case OpKind::kClamp: check_exact_op(op, in); return;
     }
     fail_op(op, "unknown op kind");
 }

@@ -17,6 +17,7 @@
 #include "winoq/io/file_read.h"
 #include "winoq/io/json_limits.h"
 #include "winoq/io/safetensors.h"
+#include "winoq/numerics/requantize.h"
 #include "winoq/numerics/transforms.h"
 
 namespace winoq {
@@ -28,6 +29,8 @@ using nlohmann::json;
 // that no product overflows and no hostile file makes us allocate.
 constexpr int kMaxSide = 8192;
 constexpr int kMaxKernel = 15;
+// The oldest file version this reader takes: version 1 has no clamp op and no maxpool window.
+constexpr int kOldestModelFormatVersion = 1;
 
 const std::set<std::string> kClipStages = {"x", "w", "v", "u", "m", "y"};
 
@@ -78,6 +81,13 @@ void add_winograd_conv(json& j, std::map<std::string, TensorToWrite>& t, const s
     if (!w.m_lshift.empty()) t[p + ".m_lshift"] = tensor_i32({O}, w.m_lshift);
 }
 
+json pool_json(const PoolWindow& p) {
+    return {{"kernel", {p.kernel_h, p.kernel_w}},
+            {"stride", {p.stride_h, p.stride_w}},
+            {"pads", {p.pad_top, p.pad_left, p.pad_bottom, p.pad_right}},
+            {"ceil_mode", p.ceil_mode}};
+}
+
 json op_json(const ModelOp& op, std::map<std::string, TensorToWrite>& t) {
     json j = {{"name", op.name},          {"kind", op_kind_name(op.kind)},
               {"input", op.input},        {"out_c", op.out_c},
@@ -89,6 +99,11 @@ json op_json(const ModelOp& op, std::map<std::string, TensorToWrite>& t) {
         t[op.name + ".clip." + stage] = tensor_f32({int64_t(values.size())}, values);
     }
     j["clipping"] = clip;
+    if (op.kind == OpKind::kMaxPool) j["pool"] = pool_json(op.pool);
+    if (op.kind == OpKind::kClamp) {
+        j["lo"] = op.clamp_lo;
+        j["hi"] = op.clamp_hi;
+    }
     if (op.kind != OpKind::kConv) return j;
     j["residual"] = op.residual;
     j["variant"] = op.variant_label();
@@ -121,20 +136,32 @@ bool get_bool(const json& j, const std::string& where, const char* key) {
     if (!v.is_boolean()) bad(where + "." + key + " is not a boolean");
     return v.get<bool>();
 }
-int get_int(const json& j, const std::string& where, const char* key, int lo, int hi) {
-    const json& v = field(j, where, key);
-    if (!v.is_number_integer()) bad(where + "." + key + " is not an integer");
+// An integer JSON value in [lo, hi]; `what` names it in the error.
+int int_in_range(const json& v, const std::string& what, int lo, int hi) {
+    if (!v.is_number_integer()) bad(what + " is not an integer");
     const int64_t x =
         v.is_number_unsigned() ? int64_t(std::min<uint64_t>(v.get<uint64_t>(), INT64_MAX)) : v.get<int64_t>();
     if (x < lo || x > hi)
-        bad(where + "." + key + " = " + std::to_string(x) + " outside [" + std::to_string(lo) + ", " +
-            std::to_string(hi) + "]");
+        bad(what + " = " + std::to_string(x) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return static_cast<int>(x);
+}
+int get_int(const json& j, const std::string& where, const char* key, int lo, int hi) {
+    return int_in_range(field(j, where, key), where + "." + key, lo, hi);
 }
 double get_double(const json& j, const std::string& where, const char* key) {
     const json& v = field(j, where, key);
     if (!v.is_number()) bad(where + "." + key + " is not a number");
     return v.get<double>();
+}
+// A JSON array of exactly n integers, each in [lo, hi].
+std::vector<int> get_ints(const json& j, const std::string& where, const char* key, size_t n, int lo, int hi) {
+    const json& v = field(j, where, key);
+    if (!v.is_array() || v.size() != n)
+        bad(where + "." + key + " is not an array of " + std::to_string(n) + " integers");
+    std::vector<int> r;
+    for (size_t i = 0; i < n; ++i)
+        r.push_back(int_in_range(v[i], where + "." + key + "[" + std::to_string(i) + "]", lo, hi));
+    return r;
 }
 std::vector<float> get_floats(const json& j, const std::string& where, const char* key) {
     const json& v = field(j, where, key);
@@ -174,10 +201,33 @@ ConvShape read_shape(const json& j, const std::string& where) {
     return r;
 }
 
-OpKind read_kind(const std::string& s, const std::string& where) {
+OpKind read_kind(const std::string& s, const std::string& where, int version) {
     const std::optional<OpKind> k = parse_name(kOpKindNames, s);
     if (!k) bad(where + ": unknown op kind '" + s + "'");
+    if (*k == OpKind::kClamp && version < 2)
+        bad(where + ": op kind 'clamp' needs format version 2 (the file says " + std::to_string(version) + ")");
     return *k;
+}
+
+// A maxpool's "pool" window (written since version 2; without it, as in every version-1 file, the
+// default window). Ranges here keep the numbers small; validate_model checks it against its input.
+PoolWindow read_pool(const json& j, const std::string& where) {
+    const json& p = field(j, where, "pool");
+    const std::string w = where + ".pool";
+    PoolWindow r;
+    const std::vector<int> k = get_ints(p, w, "kernel", 2, 1, kMaxPoolWindow);
+    const std::vector<int> s = get_ints(p, w, "stride", 2, 1, kMaxPoolWindow);
+    const std::vector<int> pads = get_ints(p, w, "pads", 4, 0, kMaxPoolWindow);
+    r.kernel_h = k[0];
+    r.kernel_w = k[1];
+    r.stride_h = s[0];
+    r.stride_w = s[1];
+    r.pad_top = pads[0];
+    r.pad_left = pads[1];
+    r.pad_bottom = pads[2];
+    r.pad_right = pads[3];
+    r.ceil_mode = get_bool(p, w, "ceil_mode");
+    return r;
 }
 
 // What the file must hold: tensor name -> (dtype, shape).
@@ -234,12 +284,12 @@ void read_conv(const json& j, const std::string& w, ModelOp& op, ExpectedTensors
 }
 
 // Reads one op's graph entry (no tensor values yet) and records the tensors it needs.
-ModelOp read_op(const json& j, size_t index, ExpectedTensors& e) {
+ModelOp read_op(const json& j, size_t index, int version, ExpectedTensors& e) {
     const std::string where = "graph op " + std::to_string(index);
     ModelOp op;
     op.name = get_string(j, where, "name");
     const std::string w = where + " ('" + op.name + "')";
-    op.kind = read_kind(get_string(j, w, "kind"), w);
+    op.kind = read_kind(get_string(j, w, "kind"), w, version);
     op.input = get_string(j, w, "input");
     op.out_c = get_int(j, w, "out_c", 1, kMaxChannels);
     op.out_h = get_int(j, w, "out_h", 1, kMaxSide);
@@ -252,6 +302,11 @@ ModelOp read_op(const json& j, size_t index, ExpectedTensors& e) {
         const int n = get_int(clip, w + ".clipping", it.key().c_str(), 0, 1 << 20);
         op.clipping[it.key()];  // values read later
         e[op.name + ".clip." + it.key()] = {TensorDType::kF32, {n}};
+    }
+    if (op.kind == OpKind::kMaxPool && j.contains("pool")) op.pool = read_pool(j, w);  // absent: the default
+    if (op.kind == OpKind::kClamp) {
+        op.clamp_lo = get_int(j, w, "lo", -kQMax, kQMax);
+        op.clamp_hi = get_int(j, w, "hi", -kQMax, kQMax);
     }
     if (op.kind != OpKind::kConv) return op;
 
@@ -281,7 +336,7 @@ const std::string& meta_value(const std::map<std::string, std::string>& meta, co
     return it->second;
 }
 
-// The format name, the version (returned) and no metadata key besides the four known ones.
+// The format name, the version (returned: 1 or 2) and no metadata key besides the four known ones.
 int check_format_and_version(const std::map<std::string, std::string>& meta) {
     const std::string& format = meta_value(meta, "format");
     if (format != kModelFormatName) bad("format is '" + format + "', not '" + kModelFormatName + "'");
@@ -291,7 +346,7 @@ int check_format_and_version(const std::map<std::string, std::string>& meta) {
     const int version = std::stoi(vs);
     if (version > kModelFormatVersion)
         bad("written by a newer winoq, version " + vs + "; this build reads " + std::to_string(kModelFormatVersion));
-    if (version != kModelFormatVersion) bad("unsupported version " + vs);
+    if (version < kOldestModelFormatVersion) bad("unsupported version " + vs);
     for (const auto& kv : meta)
         if (kv.first != "format" && kv.first != "version" && kv.first != "model" && kv.first != "graph")
             bad("unknown metadata key '" + kv.first + "'");
@@ -325,13 +380,13 @@ void read_model_facts(const json& mj, Model& m) {
 }
 
 // The "graph" metadata: the ops and the head's sizes; returns every tensor the file must hold.
-ExpectedTensors read_graph(const json& gj, Model& m) {
+ExpectedTensors read_graph(const json& gj, int version, Model& m) {
     const json& ops = field(gj, "graph", "ops");
     if (!ops.is_array()) bad("graph.ops is not an array");
     ExpectedTensors expected;
     std::set<std::string> seen;
     for (size_t i = 0; i < ops.size(); ++i) {
-        m.ops.push_back(read_op(ops[i], i, expected));
+        m.ops.push_back(read_op(ops[i], i, version, expected));
         if (!seen.insert(m.ops.back().name).second) bad("graph: duplicate op name '" + m.ops.back().name + "'");
     }
     const json& hj = field(gj, "graph", "head");
@@ -395,9 +450,9 @@ void read_tensor_values(const SafetensorsFile& f, Model& m) {
 Model parse_checked(const SafetensorsFile& f) {
     const auto& meta = f.metadata();
     Model m;
-    m.version = check_format_and_version(meta);
+    const int version = check_format_and_version(meta);  // m.version: the in-memory form is the current one
     read_model_facts(parse_json(meta_value(meta, "model"), "model"), m);
-    const ExpectedTensors expected = read_graph(parse_json(meta_value(meta, "graph"), "graph"), m);
+    const ExpectedTensors expected = read_graph(parse_json(meta_value(meta, "graph"), "graph"), version, m);
     check_tensors(f, expected);
     read_tensor_values(f, m);
     validate_model(m);

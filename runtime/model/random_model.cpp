@@ -111,19 +111,42 @@ public:
         m_.ops.push_back(std::move(op));
     }
 
-    // Exact ops that keep their input's scale.
+    // Exact ops that keep their input's scale: shortcut_a, or maxpool with the default window.
     void exact(OpKind kind, const std::string& name, const std::string& input, int out_c) {
+        if (kind == OpKind::kMaxPool) {
+            maxpool(name, input, PoolWindow{});
+            return;
+        }
+        ModelOp op = exact_op(kind, name, input);
+        op.out_c = out_c;
+        op.out_h = (op.out_h + 1) / 2;
+        op.out_w = (op.out_w + 1) / 2;
+        m_.ops.push_back(std::move(op));
+    }
+    void maxpool(const std::string& name, const std::string& input, const PoolWindow& window) {
+        ModelOp op = exact_op(OpKind::kMaxPool, name, input);
+        op.pool = window;
+        op.out_h = window.out_h(op.out_h);
+        op.out_w = window.out_w(op.out_w);
+        m_.ops.push_back(std::move(op));
+    }
+    // clamp(q, lo, hi) with the bounds given as reals at the input's scale.
+    void clamp(const std::string& name, const std::string& input, double lo, double hi) {
+        ModelOp op = exact_op(OpKind::kClamp, name, input);
+        op.clamp_lo = int(std::lround(std::max(-double(kQMax), lo / op.out_scale)));
+        op.clamp_hi = int(std::lround(std::min(double(kQMax), hi / op.out_scale)));
+        m_.ops.push_back(std::move(op));
+    }
+
+    // An exact op with its input's shape and scale.
+    ModelOp exact_op(OpKind kind, const std::string& name, const std::string& input) const {
         ModelOp op;
         op.kind = kind;
         op.name = name;
         op.input = input;
-        int c, h, w;
-        shape_of(input, &c, &h, &w);
-        op.out_c = out_c;
-        op.out_h = kind == OpKind::kShortcutA ? (h + 1) / 2 : (h - 1) / 2 + 1;
-        op.out_w = kind == OpKind::kShortcutA ? (w + 1) / 2 : (w - 1) / 2 + 1;
+        shape_of(input, &op.out_c, &op.out_h, &op.out_w);
         op.out_scale = scale_of(input);
-        m_.ops.push_back(std::move(op));
+        return op;
     }
 
     void head(int classes) {
@@ -247,8 +270,9 @@ void wide1x1(Builder& b) {
     }
 }
 
-// Small graphs with every op kind (fuzz seeds): a 3x3 conv, a conv with a residual, an
-// option-A shortcut, a max pool, a 1x1 stride-2 conv; and ResNet-18's float stem, max pool, conv.
+// Small graphs with every op kind of format version 1 (fuzz seeds): a 3x3 conv, a conv with a
+// residual, an option-A shortcut, a max pool, a 1x1 stride-2 conv; and ResNet-18's float stem,
+// max pool, conv.
 void block(Builder& b) {
     b.conv("conv1", "input", 4, 3, 1, true);
     b.conv("block.conv", "conv1", 4, 3, 1, true, "conv1", 0.5);
@@ -263,13 +287,44 @@ void stem(Builder& b) {
     b.conv("layer1.conv", "maxpool", 4, 3, 1, true);
 }
 
+// A general CNN as imported from ONNX (format version 2): convs without a fused ReLU, standalone
+// clamps (a ReLU, a ReLU6-like clip), max pools with non-default windows (2x2 stride 2; 3x3
+// stride 1 padding 1 with ceil_mode; an asymmetric 3x2 window, stride 2x1, pads 1,0,1,1, ceil_mode).
+void graph(Builder& b) {
+    b.conv("conv1", "input", 4, 3, 1, false);
+    b.clamp("relu1", "conv1", 0.0, 1e9);
+    PoolWindow p2;
+    p2.kernel_h = p2.kernel_w = p2.stride_h = p2.stride_w = 2;
+    p2.pad_top = p2.pad_left = p2.pad_bottom = p2.pad_right = 0;
+    b.maxpool("pool1", "relu1", p2);
+    b.conv("conv2", "pool1", 6, 3, 1, false);
+    b.clamp("clip2", "conv2", -1.0, 2.0);
+    PoolWindow p3;
+    p3.stride_h = p3.stride_w = 1;
+    p3.ceil_mode = true;
+    b.maxpool("pool2", "clip2", p3);
+    PoolWindow pa;
+    pa.kernel_h = 3;
+    pa.kernel_w = 2;
+    pa.stride_h = 2;
+    pa.stride_w = 1;
+    pa.pad_top = 1;
+    pa.pad_left = 0;
+    pa.pad_bottom = 1;
+    pa.pad_right = 1;
+    pa.ceil_mode = true;
+    b.maxpool("pool3", "pool2", pa);
+    b.conv("conv3", "pool3", 4, 1, 1, false);
+}
+
 }  // namespace
 
 Model make_random_model(const std::string& arch, const std::string& variant, int image_size, int in_channels,
                         uint64_t seed) {
     const auto v = parse_variant(variant);
     if (!v) throw std::invalid_argument("make_random_model: unknown variant '" + variant + "'");
-    if (arch != "resnet20" && arch != "resnet18" && arch != "wide1x1" && arch != "block" && arch != "stem")
+    if (arch != "resnet20" && arch != "resnet18" && arch != "wide1x1" && arch != "block" && arch != "stem" &&
+        arch != "graph")
         throw std::invalid_argument("make_random_model: unknown arch '" + arch + "'");
     if (image_size < 1 || in_channels < 1) throw std::invalid_argument("make_random_model: bad image size or channels");
     Model m;
@@ -296,6 +351,8 @@ Model make_random_model(const std::string& arch, const std::string& variant, int
         wide1x1(b);
     else if (arch == "block")
         block(b);
+    else if (arch == "graph")
+        graph(b);
     else
         stem(b);
     b.head(10);

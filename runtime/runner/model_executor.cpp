@@ -1,7 +1,7 @@
 // winoq::ModelExecutor: runs a Model's ops in order on preallocated NHWC int8 activations.
 // This file plans the buffers and dispatches each op: int8 convs run on winoq::ConvKernel
 // (kernels engine) or the scalar reference (reference engine); the CPU ops (float conv,
-// shortcut_a, maxpool, the head) live in ops/.
+// shortcut_a, maxpool, clamp, the head) live in ops/.
 #include "winoq/runner/model_executor.h"
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "ops/clamp_op.h"
 #include "ops/float_conv_op.h"
 #include "ops/head_op.h"
 #include "ops/maxpool_op.h"
@@ -58,7 +59,10 @@ void ModelExecutor::Impl::run_op(size_t i) {
             ops::shortcut_a(batch, in.h, in.w, in.c, out.h, out.w, out.c, in.data.data(), out.data.data());
             return;
         case OpKind::kMaxPool:
-            ops::maxpool3s2(batch, in.h, in.w, in.c, out.h, out.w, in.data.data(), out.data.data());
+            ops::maxpool(op.pool, batch, in.h, in.w, in.c, out.h, out.w, in.data.data(), out.data.data());
+            return;
+        case OpKind::kClamp:
+            ops::clamp(op.clamp_lo, op.clamp_hi, in.data.size(), in.data.data(), out.data.data());
             return;
         case OpKind::kConv:
             run_conv(i, in.data.data(), res_buf[i] ? res_buf[i]->data.data() : nullptr, out.data.data());

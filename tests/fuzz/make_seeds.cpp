@@ -44,11 +44,13 @@ void write_seed(const std::string& fuzzer, const std::string& name, const std::v
     if (!out) throw std::runtime_error("cannot write " + (dir / name).string());
 }
 
-// --- Tiny models (tests/support/random_model.cpp: every op kind, 3x3 stride-1 convs in v) ------
+// --- Tiny models (runtime/model/random_model.cpp: every op kind, 3x3 stride-1 convs in v) ------
 Model block_model(Variant v, int in_channels, uint64_t seed) {
     return make_random_model("block", variant_name(v), 8, in_channels, seed);
 }
 Model stem_model(Variant v, uint64_t seed) { return make_random_model("stem", variant_name(v), 8, 3, seed); }
+// Format version 2's ops: clamps and max pools of non-default windows.
+Model graph_model(Variant v, uint64_t seed) { return make_random_model("graph", variant_name(v), 8, 3, seed); }
 
 void model_seeds() {
     std::vector<std::pair<std::string, Model>> models;
@@ -56,6 +58,7 @@ void model_seeds() {
     for (Variant v : kAllVariants) models.emplace_back(std::string(variant_name(v)), block_model(v, 3, seed++));
     models.emplace_back("grey-cf43", block_model(Variant::kCF43, 1, seed++));
     models.emplace_back("stem-f23", stem_model(Variant::kF23, seed++));
+    models.emplace_back("graph-cf43", graph_model(Variant::kCF43, seed++));
     for (const auto& [name, m] : models) {
         const std::vector<uint8_t> bytes = serialize_model(m);
         parse_model(bytes, name);  // must load

@@ -1,5 +1,5 @@
 // winoq-make-test-model: writes a random (untrained) model file for tests and latency runs.
-//   winoq-make-test-model --arch resnet20|resnet18|wide1x1|block|stem --variant direct|f23|f43|cf43|cf43m4
+//   winoq-make-test-model --arch resnet20|resnet18|wide1x1|block|stem|graph --variant direct|f23|f43|cf43|cf43m4
 //                         [--image-size N] [--channels C] [--seed S] --out FILE
 #include <cstdio>
 #include <cstdlib>
@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; i += 2) {
         if (!opt.count(argv[i]) || i + 1 >= argc) {
             std::fprintf(stderr,
-                         "usage: %s --arch resnet20|resnet18|wide1x1|block|stem --variant direct|f23|f43|cf43|cf43m4 "
-                         "[--image-size N] [--channels C] [--seed S] --out FILE\n",
+                         "usage: %s --arch resnet20|resnet18|wide1x1|block|stem|graph "
+                         "--variant direct|f23|f43|cf43|cf43m4 [--image-size N] [--channels C] [--seed S] --out FILE\n",
                          argv[0]);
             return 2;
         }

@@ -11,7 +11,9 @@
 //              which no int8 kernel runs), optional residual add (ConvImpl says which);
 //   shortcut_a ResNet option-A shortcut: x[::2, ::2] with (out_c - in_c) / 2 zero channels on
 //              each side (exact on int8, scale kept);
-//   maxpool    3x3, stride 2, padding 1 (exact on int8, scale kept).
+//   maxpool    max over a PoolWindow (kernel, stride, padding, ceil_mode; default ResNet-18's
+//              3x3 stride-2 padding-1 pool); padded positions never take part (exact, scale kept);
+//   clamp      clamp(q, clamp_lo, clamp_hi): a standalone ReLU / ReLU6 (exact, scale kept).
 // The head is a global average pool and an int8 linear layer computed exactly:
 //   logit[k] = double(sum_c W[k][c] * S[c] + bias[k]) * logit_scale[k],  S[c] = sum over
 //   the last map of the int8 values of channel c.
@@ -28,12 +30,16 @@
 
 namespace winoq {
 
-inline constexpr int kModelFormatVersion = 1;
+// The version save_model writes and Model::version holds; load_model also reads version-1 files
+// (no clamp op, every maxpool the default PoolWindow).
+inline constexpr int kModelFormatVersion = 2;
 inline constexpr const char* kModelFormatName = "winoq-int8-model";
 
-enum class OpKind { kConv, kShortcutA, kMaxPool };
-inline constexpr EnumName<OpKind> kOpKindNames[] = {
-    {OpKind::kConv, "conv"}, {OpKind::kShortcutA, "shortcut_a"}, {OpKind::kMaxPool, "maxpool"}};
+enum class OpKind { kConv, kShortcutA, kMaxPool, kClamp };
+inline constexpr EnumName<OpKind> kOpKindNames[] = {{OpKind::kConv, "conv"},
+                                                    {OpKind::kShortcutA, "shortcut_a"},
+                                                    {OpKind::kMaxPool, "maxpool"},
+                                                    {OpKind::kClamp, "clamp"}};
 inline constexpr const char* op_kind_name(OpKind k) { return name_of(kOpKindNames, k); }
 
 // How a conv op computes, and so which of its parameter sets holds: float_conv, direct or
@@ -54,15 +60,32 @@ struct FloatConvParams {
     bool relu = false;
 };
 
+// A max-pool window; default: 3x3, stride 2, padding 1 (ResNet-18's pool). The output is the
+// max over the window's positions that lie inside the input (padding never takes part: PyTorch's
+// max_pool2d with -inf padding). Valid: kernel and stride 1..kMaxPoolWindow, each pad in
+// [0, kernel / 2] of its axis, an output of at least 1.
+inline constexpr int kMaxPoolWindow = 64;
+struct PoolWindow {
+    int kernel_h = 3, kernel_w = 3, stride_h = 2, stride_w = 2;
+    int pad_top = 1, pad_left = 1, pad_bottom = 1, pad_right = 1;
+    bool ceil_mode = false;
+    // PyTorch's rule: floor (or ceil with ceil_mode) of (in + pads - kernel) / stride, plus 1;
+    // with ceil_mode the last window must start inside the input or its top / left padding.
+    int out_h(int h) const;
+    int out_w(int w) const;
+};
+
 struct ModelOp {
     OpKind kind = OpKind::kConv;
-    std::string name;                   // unique; also the name of its output activation
-    std::string input;                  // "input" or an earlier op's name
-    std::string residual;               // conv only: "" or an earlier op's name (same shape as the output)
-    ConvImpl impl = ConvImpl::kDirect;  // conv only
-    DirectConvParams direct;            // ConvImpl::kDirect (shape.N = 1)
-    WinogradConvParams winograd;        // ConvImpl::kWinograd (shape.N = 1)
-    FloatConvParams float_conv;         // ConvImpl::kFloat (shape.N = 1)
+    std::string name;                     // unique; also the name of its output activation
+    std::string input;                    // "input" or an earlier op's name
+    std::string residual;                 // conv only: "" or an earlier op's name (same shape as the output)
+    ConvImpl impl = ConvImpl::kDirect;    // conv only
+    DirectConvParams direct;              // ConvImpl::kDirect (shape.N = 1)
+    WinogradConvParams winograd;          // ConvImpl::kWinograd (shape.N = 1)
+    FloatConvParams float_conv;           // ConvImpl::kFloat (shape.N = 1)
+    PoolWindow pool;                      // maxpool only
+    int clamp_lo = -127, clamp_hi = 127;  // clamp only: -127 <= lo <= hi <= 127, at the input's scale
     // The output activation, per image: C x H x W int8 with real value q * out_scale.
     int out_c = 0, out_h = 0, out_w = 0;
     double out_scale = 1.0;
@@ -90,7 +113,7 @@ struct ModelHead {
 struct Model {
     int version = kModelFormatVersion;
     std::string name;     // e.g. "resnet20-cifar10-cf43"; "untrained" in it when untrained
-    std::string arch;     // "resnet20" or "resnet18"
+    std::string arch;     // "resnet20", "resnet18" or "graph" (imported from ONNX); not checked
     std::string dataset;  // "cifar10", "fashion-mnist", "imagenet-shapes"
     bool trained = true;  // false: random weights (latency / MAC measurements only)
     int in_channels = 3, image_size = 32;
